@@ -1,0 +1,142 @@
+"""The model's input schema: names, order, units, ranges, and how a missing value is encoded.
+
+This is the single source of truth for the `hitcast.schema` metadata the Rust core reads.
+The ONNX input `features` is float32 `[N, F]` in the order below; a missing optional value is
+NaN, and the graph itself replaces it by the training median and sets a missing indicator.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+# name, unit, min, max, required, kind, description
+FEATURES: list[dict] = [
+    dict(name="danceability", unit="0-1", min=0.0, max=1.0, required=True, kind="continuous",
+         description="how suitable the track is for dancing"),
+    dict(name="energy", unit="0-1", min=0.0, max=1.0, required=True, kind="continuous",
+         description="perceptual intensity and activity"),
+    dict(name="key", unit="pitch class", min=0.0, max=11.0, required=True, kind="categorical",
+         values=list(range(12)), description="0 = C, 1 = C#/Db, ... 11 = B"),
+    dict(name="loudness", unit="dB", min=-60.0, max=5.0, required=True, kind="continuous",
+         description="average loudness (LUFS-like, usually -60 to 0)"),
+    dict(name="mode", unit="0/1", min=0.0, max=1.0, required=True, kind="categorical",
+         values=[0, 1], description="1 = major, 0 = minor"),
+    dict(name="speechiness", unit="0-1", min=0.0, max=1.0, required=True, kind="continuous",
+         description="presence of spoken words"),
+    dict(name="acousticness", unit="0-1", min=0.0, max=1.0, required=True, kind="continuous",
+         description="confidence the track is acoustic"),
+    dict(name="instrumentalness", unit="0-1", min=0.0, max=1.0, required=True, kind="continuous",
+         description="confidence the track has no vocals"),
+    dict(name="liveness", unit="0-1", min=0.0, max=1.0, required=True, kind="continuous",
+         description="presence of an audience"),
+    dict(name="valence", unit="0-1", min=0.0, max=1.0, required=True, kind="continuous",
+         description="musical positiveness"),
+    dict(name="tempo", unit="BPM", min=0.0, max=250.0, required=True, kind="continuous",
+         description="estimated tempo"),
+    dict(name="time_signature", unit="beats per bar", min=0.0, max=7.0, required=False,
+         kind="categorical", values=[0, 1, 3, 4, 5, 6, 7],
+         description="estimated meter; optional (unknown is encoded as missing)"),
+    dict(name="duration_ms", unit="ms", min=1000.0, max=4_000_000.0, required=True,
+         kind="continuous", description="track length in milliseconds"),
+    dict(name="artist_popularity", unit="0-100", min=0.0, max=100.0, required=False,
+         kind="continuous",
+         description="Spotify popularity of the main artist; optional (new Spotify apps no longer get it)"),
+    dict(name="genre", unit="category", min=0.0, max=6.0, required=False, kind="categorical",
+         values=[0, 1, 2, 3, 4, 5, 6],
+         labels=["pop", "rock", "hip-hop", "edm", "r&b", "latin", "other"],
+         description="coarse genre; optional"),
+    dict(name="years_since_release", unit="years", min=0.0, max=100.0, required=False,
+         kind="continuous",
+         description="years between release and now; 0 for a new or unreleased song; optional"),
+]
+
+NAMES = [f["name"] for f in FEATURES]
+OPTIONAL = [i for i, f in enumerate(FEATURES) if not f["required"]]
+GENRES = next(f["labels"] for f in FEATURES if f["name"] == "genre")
+GENRE = NAMES.index("genre")
+ARTIST_POPULARITY = NAMES.index("artist_popularity")
+# Everything but genre enters the network as a number; genre enters as a one-hot.
+NUMERIC = [i for i in range(len(FEATURES)) if i != GENRE]
+
+_GENRE_WORDS = [
+    ("hip-hop", ["hip hop", "hip-hop", "rap", "trap", "drill", "grime"]),
+    ("latin", ["latin", "reggaeton", "salsa", "samba", "sertanejo", "forro", "tango", "spanish",
+               "bachata", "cumbia"]),
+    ("r&b", ["r&b", "soul", "funk", "gospel"]),
+    ("edm", ["edm", "house", "electro", "techno", "trance", "dubstep", "dance", "drum",
+             "garage", "hardstyle", "club"]),
+    ("rock", ["rock", "metal", "punk", "grunge", "emo", "grindcore", "hardcore", "goth"]),
+    ("pop", ["pop"]),
+]
+
+
+def _item_genre(item: str) -> str | None:
+    """One genre name → label: the keyword that ends last wins ("dance pop" → pop, "pop rap" → hip-hop)."""
+    best, best_end = None, -1
+    for label, words in _GENRE_WORDS:
+        for w in words:
+            at = item.rfind(w)
+            if at >= 0 and at + len(w) > best_end:
+                best, best_end = label, at + len(w)
+    return best
+
+
+def coarse_genre(text) -> float:
+    """Genre text → index into `GENRES`; NaN when empty.
+
+    Accepts one name ("rap") or a Spotify-style list ("['dance pop', 'pop', 'post-teen pop']"):
+    each name votes, ties go to the label listed first in `_GENRE_WORDS`.
+    """
+    if not isinstance(text, str):
+        return float("nan")
+    items = [i.strip(" '\"").lower() for i in text.strip("[] ").split(",")]
+    items = [i for i in items if i]
+    if not items:
+        return float("nan")
+    votes: dict[str, int] = {}
+    for item in items:
+        label = _item_genre(item) or "other"
+        votes[label] = votes.get(label, 0) + 1
+    order = [label for label, _ in _GENRE_WORDS] + ["other"]
+    winner = max(votes, key=lambda k: (votes[k], -order.index(k)))
+    return float(GENRES.index(winner))
+
+
+def matrix(df: pd.DataFrame) -> np.ndarray:
+    """The model input for a harmonised table: float32 `[N, F]`, NaN where a value is missing."""
+    return df[NAMES].to_numpy(dtype=np.float32, na_value=np.nan)
+
+
+def schema(X_train: np.ndarray, fill: np.ndarray) -> dict:
+    """The `hitcast.schema` metadata: the features above plus training statistics.
+
+    `p25`/`p50`/`p75` are training-set percentiles (ignoring missing values); `explain`
+    and what-if in the core move a feature to them. `fill` is what the graph uses for NaN.
+    """
+    feats = []
+    for i, f in enumerate(FEATURES):
+        col = X_train[:, i]
+        col = col[~np.isnan(col)]
+        p25, p50, p75 = (float(v) for v in np.percentile(col, [25, 50, 75])) if len(col) else (0.0,) * 3
+        feats.append({**f, "p25": p25, "p50": p50, "p75": p75, "fill": float(fill[i])})
+    return {
+        "version": 1,
+        "input": "features",
+        "missing": "NaN",
+        "missing_note": "a missing optional value is NaN; the graph replaces it by `fill` and sets a "
+        "missing indicator (genre: an all-zero one-hot); missing artist popularity switches to "
+        "the members trained without it",
+        "features": feats,
+        "bands": [[0, 25], [26, 50], [51, 75], [76, 100]],
+        "outputs": {
+            "band_probs": "float32 [N, 4], rows sum to 1",
+            "popularity": "float32 [N, 1], expected popularity clipped to 0-100",
+        },
+    }
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"))

@@ -1,0 +1,149 @@
+"""End to end on synthetic data: the ONNX contract the Rust core relies on."""
+
+import hashlib
+import json
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+
+from hitcast_train import data, features, model, pipeline
+
+QUICK = model.Config(hidden=(8, 4), ensemble=2, max_iter=40)
+
+
+@pytest.fixture(scope="module")
+def trained(data_dir, seed_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model")
+    results = pipeline.run(data_dir, None, [], seed_dir, out, QUICK, "test-1", parity_rows=50)
+    return out, results
+
+
+@pytest.fixture(scope="module")
+def session(trained):
+    out, _ = trained
+    return ort.InferenceSession(str(out / "hitcast.onnx"), providers=["CPUExecutionProvider"])
+
+
+def _rows(n=20, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, len(features.NAMES)), np.float32)
+    for i, f in enumerate(features.FEATURES):
+        lo, hi = f["min"], min(f["max"], 300_000 if f["name"] == "duration_ms" else f["max"])
+        X[:, i] = rng.uniform(lo, hi, n)
+        if f["kind"] == "categorical":
+            X[:, i] = np.round(X[:, i])
+    return X
+
+
+def test_contract_inputs_outputs(session):
+    (inp,) = session.get_inputs()
+    assert inp.name == "features" and inp.type == "tensor(float)"
+    assert inp.shape[1] == len(features.NAMES)
+    outs = {o.name: o for o in session.get_outputs()}
+    assert set(outs) == {"band_probs", "popularity"}
+    assert outs["band_probs"].shape[1] == 4 and outs["popularity"].shape[1] == 1
+
+
+def test_schema_metadata_round_trips(trained):
+    out, results = trained
+    m = onnx.load(out / "hitcast.onnx")
+    props = {p.key: p.value for p in m.metadata_props}
+    assert set(props) == {"hitcast.schema", "hitcast.version", "hitcast.trained_on", "hitcast.metrics"}
+    schema = json.loads(props["hitcast.schema"])
+    assert [f["name"] for f in schema["features"]] == features.NAMES
+    assert schema["missing"] == "NaN"
+    for f in schema["features"]:
+        assert f["min"] <= f["p25"] <= f["p50"] <= f["p75"] <= f["max"], f["name"]
+        assert {"unit", "required", "kind", "fill", "description"} <= set(f)
+    assert props["hitcast.version"] == "test-1"
+    assert json.loads(props["hitcast.trained_on"])["tracks_after_cleaning"] == results["rows"]
+    assert 0 <= json.loads(props["hitcast.metrics"])["accuracy"] <= 1
+
+
+def test_band_probs_sum_to_one_and_popularity_in_range(session):
+    probs, pop = session.run(None, {"features": _rows(64)})
+    assert probs.shape == (64, 4) and pop.shape == (64, 1)
+    assert np.allclose(probs.sum(axis=1), 1, atol=1e-5)
+    assert (probs >= 0).all()
+    assert ((pop >= 0) & (pop <= 100)).all()
+
+
+def test_missing_optional_values_are_handled(session):
+    X = _rows(16)
+    Xm = X.copy()
+    for name in ("artist_popularity", "time_signature", "genre", "years_since_release"):
+        Xm[:, features.NAMES.index(name)] = np.nan
+    probs, pop = session.run(None, {"features": Xm})
+    assert np.isfinite(probs).all() and np.isfinite(pop).all()
+    assert np.allclose(probs.sum(axis=1), 1, atol=1e-5)
+    known, _ = session.run(None, {"features": X})
+    assert not np.allclose(known, probs)  # the "unknown" members answer, not a filled-in value
+
+
+def test_artist_popularity_matters_when_known(session):
+    X = np.repeat(_rows(1), 2, axis=0)
+    X[0, features.ARTIST_POPULARITY] = 5
+    X[1, features.ARTIST_POPULARITY] = 95
+    _, pop = session.run(None, {"features": X})
+    assert pop[1, 0] > pop[0, 0]  # synthetic popularity grows with artist popularity
+
+
+def test_graph_matches_numpy_reference(data_dir):
+    """The hand-built graph computes what `model.encode` and the members compute in numpy."""
+    df, _ = data.load(data_dir)
+    X, y = features.matrix(df), data.band(df["popularity"])
+    pop = df["popularity"].to_numpy(np.float32)
+    fitted = model.fit(X[:500], y[:500], pop[:500], X[500:], y[500:], QUICK, log=lambda _: None)
+    sess = ort.InferenceSession(model.to_onnx(fitted, {}).SerializeToString(),
+                                providers=["CPUExecutionProvider"])
+    Xt = X[500:540].copy()
+    Xt[::2, features.ARTIST_POPULARITY] = np.nan
+    Xt[::3, features.GENRE] = np.nan
+    probs, popularity = sess.run(None, {"features": Xt})
+
+    Z = (model.encode(Xt, fitted.fill) - fitted.mean) / fitted.scale
+    e = QUICK.ensemble
+    known = sum(model._forward(m, Z) for m in fitted.members[:e]) / e / fitted.temperature_known
+    unknown = sum(model._forward(m, Z) for m in fitted.members[e:2 * e]) / e / fitted.temperature_unknown
+    missing = np.isnan(Xt[:, features.ARTIST_POPULARITY])[:, None]
+    ref = np.where(missing, model._softmax(unknown), model._softmax(known))
+    ref_pop = np.clip(np.where(missing[:, 0], model._forward(fitted.members[-1], Z)[:, 0],
+                               model._forward(fitted.members[-2], Z)[:, 0]), 0, 100)
+    assert np.allclose(probs, ref, atol=1e-5)
+    assert np.allclose(popularity[:, 0], ref_pop, atol=1e-3)
+
+
+def test_training_needs_all_four_bands():
+    X = np.zeros((8, len(features.NAMES)), np.float32)
+    with pytest.raises(ValueError, match="all four bands"):
+        model.fit(X, np.array([0, 1, 2, 0, 1, 2, 0, 1]), np.ones(8), X, np.zeros(8, int), QUICK)
+
+
+def test_parity_fixture_and_card(trained, session):
+    out, results = trained
+    blob = (out / "hitcast.onnx").read_bytes()
+    sha = hashlib.sha256(blob).hexdigest()
+    assert results["sha256"] == sha
+    assert sha in (out / "MODEL_CARD.md").read_text()
+    fx = json.loads((out / "fixtures/parity.json").read_text())
+    assert fx["model_sha256"] == sha and fx["features"] == features.NAMES
+    X = np.array([[np.nan if v is None else v for v in r] for r in fx["rows"]], np.float32)
+    assert np.isnan(X[:, features.ARTIST_POPULARITY]).any()
+    probs, pop = session.run(None, {"features": X})
+    assert np.allclose(probs, fx["band_probs"], atol=1e-6)
+    assert np.allclose(pop[:, 0], fx["popularity"], atol=1e-4)
+    ids = (out / "test_split_ids.txt").read_text().splitlines()[1:]
+    assert len(ids) == results["split"]["test"]
+    assert (out / "reliability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_card_reports_every_baseline(trained):
+    out, results = trained
+    card = (out / "MODEL_CARD.md").read_text()
+    for name in ("majority class", "original model (shipped)", "original recipe, retrained",
+                 "Hitcast, artist popularity unknown"):
+        assert f"| {name} |" in card
+    assert "Developer Policy" in card
+    assert set(results["random"]) == {"original recipe, retrained", "Hitcast"}

@@ -1,0 +1,33 @@
+"""The committed models/hitcast.onnx is what the pipeline makes from ../shared/data.
+
+Retrains on the real data (about a minute) and compares with the committed parity fixture.
+Float results can differ in the last bits between CPUs (BLAS kernels), so predictions are
+compared with a tolerance rather than the file's sha256.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from hitcast_train import model, pipeline
+
+MODELS = Path(__file__).resolve().parents[2]
+DATA = Path(os.environ.get("HITCAST_DATA", MODELS.parent.parent / "shared" / "data"))
+
+
+@pytest.mark.skipif(not (DATA / "tidytuesday-2020").exists(), reason=f"training data not at {DATA}")
+def test_committed_model_is_the_pipelines(tmp_path):
+    results = pipeline.run(DATA, None, [], DATA / "seed-model", tmp_path, model.Config(), "check",
+                           compare_random=False)
+    committed = json.loads((MODELS / "fixtures/parity.json").read_text())
+    X = np.array([[np.nan if v is None else v for v in r] for r in committed["rows"]], np.float32)
+    sess = ort.InferenceSession(str(tmp_path / "hitcast.onnx"), providers=["CPUExecutionProvider"])
+    probs, pop = sess.run(None, {"features": X})
+    assert np.abs(probs - np.array(committed["band_probs"])).max() < 1e-3
+    assert np.abs(pop[:, 0] - np.array(committed["popularity"])).max() < 0.05
+    card = (MODELS / "MODEL_CARD.md").read_text()
+    assert f"{results['grouped']['Hitcast']['accuracy']:.3f}" in card
