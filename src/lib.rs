@@ -1,1 +1,42 @@
+//! Hitcast's core: how popular will a track be on Spotify?
+//!
+//! The feature schema and its validation ([`Schema`], [`TrackFeatures`]), the ONNX model run
+//! through `ort` ([`Model`]), predictions, album ranking ([`Model::rank`]), drivers and what-if
+//! ([`Model::explain`], [`Model::what_if`]).
+//!
+//! This crate must not depend on any network, async-runtime or transport crate (tokio,
+//! lambda_*, aws-*, serenity, poise, rspotify, reqwest): the Lambda and the bot turn their
+//! requests into [`TrackFeatures`] and [`Prediction`]s into their replies. CI checks this with
+//! `cargo tree -p hitcast -e normal`.
+//!
+//! ```no_run
+//! use hitcast::{Feature, Model, Source, TrackFeatures};
+//! let model = Model::embedded()?;
+//! let mut track = TrackFeatures::new(Some("Demo".into()));
+//! for (f, v) in [(Feature::Danceability, 0.7), (Feature::Energy, 0.8), (Feature::Key, 5.0),
+//!                (Feature::Loudness, -5.0), (Feature::Mode, 1.0), (Feature::Speechiness, 0.05),
+//!                (Feature::Acousticness, 0.1), (Feature::Instrumentalness, 0.0),
+//!                (Feature::Liveness, 0.1), (Feature::Valence, 0.6), (Feature::Tempo, 120.0),
+//!                (Feature::DurationMs, 200_000.0)] {
+//!     track.set(f, v, Source::User);
+//! }
+//! let p = model.predict_one(&track)?;
+//! println!("{} ({:.0})", p.band, p.expected_popularity);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+pub mod explain;
+pub mod features;
+pub mod model;
+pub mod prediction;
+pub mod rank;
+pub mod runtime;
+pub mod schema;
+
+pub use explain::{Change, Driver, Explanation, WhatIf};
+pub use features::{Feature, GENRES, InputError, Source, Sourced, TrackFeatures};
+pub use model::{EMBEDDED_MODEL, InvalidRow, Model, ModelError, ModelInfo, PredictError};
+pub use prediction::{Band, Prediction};
+pub use rank::{CLOSE_CALL_POINTS, RankedTrack, Ranking};
+pub use runtime::RuntimeError;
+pub use schema::{FeatureSpec, Invalid, Kind, Problem, ProblemKind, Schema};

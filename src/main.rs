@@ -1,1 +1,328 @@
-fn main(){}
+//! `hitcast`: predict, rank and explain from the command line.
+//!
+//! Exit codes: 0 success, 2 bad input or usage (the message names the track and field),
+//! 1 anything else (model, runtime, I/O).
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use hitcast::{Change, Feature, Model, PredictError, Prediction, Source, TrackFeatures};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use cli::{input, output};
+
+/// Tracks per ONNX run; a progress bar appears from PROGRESS_FROM tracks on.
+const CHUNK: usize = 1024;
+const PROGRESS_FROM: usize = 2000;
+
+#[derive(Debug, Parser)]
+#[command(name = "hitcast", version, about = "How popular will a track be on Spotify? Predict, rank an album, explain.")]
+struct Cli {
+    /// Use this ONNX model instead of the embedded default.
+    #[arg(long, global = true, env = "HITCAST_MODEL", value_name = "PATH")]
+    model: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Predict one track (flags) or many (a JSON or CSV file, or - for stdin).
+    Predict {
+        /// Tracks to predict: .json, .csv, or - for standard input.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        features: FeatureArgs,
+        /// Machine-readable JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rank an album's tracks: which should be the single?
+    Rank {
+        /// The album: .json or .csv, or - for standard input.
+        file: PathBuf,
+        /// Machine-readable JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What moves one track's expected popularity, and what if you changed it.
+    Explain {
+        /// A file with exactly one track (or use the feature flags).
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        features: FeatureArgs,
+        /// What-if: FEATURE=VALUE (repeatable; an empty value makes it missing).
+        #[arg(long = "set", value_name = "FEATURE=VALUE")]
+        set: Vec<String>,
+        /// Machine-readable JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The model's version, training data, metrics and input schema.
+    Model {
+        /// Machine-readable JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The model inputs as flags. With a file, a flag overrides that value for every track.
+#[derive(Debug, Args)]
+struct FeatureArgs {
+    /// Track name (display only).
+    #[arg(long)]
+    name: Option<String>,
+    /// 0-1
+    #[arg(long, allow_hyphen_values = true)]
+    danceability: Option<String>,
+    /// 0-1
+    #[arg(long, allow_hyphen_values = true)]
+    energy: Option<String>,
+    /// Pitch class 0-11 (0 = C)
+    #[arg(long, allow_hyphen_values = true)]
+    key: Option<String>,
+    /// dB, -60 to 5
+    #[arg(long, allow_hyphen_values = true)]
+    loudness: Option<String>,
+    /// 1 = major, 0 = minor
+    #[arg(long, allow_hyphen_values = true)]
+    mode: Option<String>,
+    /// 0-1
+    #[arg(long, allow_hyphen_values = true)]
+    speechiness: Option<String>,
+    /// 0-1
+    #[arg(long, allow_hyphen_values = true)]
+    acousticness: Option<String>,
+    /// 0-1
+    #[arg(long, allow_hyphen_values = true)]
+    instrumentalness: Option<String>,
+    /// 0-1
+    #[arg(long, allow_hyphen_values = true)]
+    liveness: Option<String>,
+    /// 0-1
+    #[arg(long, allow_hyphen_values = true)]
+    valence: Option<String>,
+    /// BPM, 0-250
+    #[arg(long, allow_hyphen_values = true)]
+    tempo: Option<String>,
+    /// Beats per bar (optional)
+    #[arg(long, allow_hyphen_values = true)]
+    time_signature: Option<String>,
+    /// Milliseconds
+    #[arg(long, allow_hyphen_values = true)]
+    duration_ms: Option<String>,
+    /// The artist's Spotify popularity 0-100 (optional)
+    #[arg(long, allow_hyphen_values = true)]
+    artist_popularity: Option<String>,
+    /// pop, rock, hip-hop, edm, r&b, latin or other (optional)
+    #[arg(long, allow_hyphen_values = true)]
+    genre: Option<String>,
+    /// Years since release, 0 for an unreleased song (optional)
+    #[arg(long, allow_hyphen_values = true)]
+    years_since_release: Option<String>,
+}
+
+impl FeatureArgs {
+    fn values(&self) -> Vec<(Feature, &str)> {
+        let all = [
+            &self.danceability,
+            &self.energy,
+            &self.key,
+            &self.loudness,
+            &self.mode,
+            &self.speechiness,
+            &self.acousticness,
+            &self.instrumentalness,
+            &self.liveness,
+            &self.valence,
+            &self.tempo,
+            &self.time_signature,
+            &self.duration_ms,
+            &self.artist_popularity,
+            &self.genre,
+            &self.years_since_release,
+        ];
+        Feature::ALL.into_iter().zip(all).filter_map(|(f, v)| v.as_deref().map(|v| (f, v))).collect()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.values().is_empty()
+    }
+
+    /// Applies the flags to a track (user values override the file's).
+    fn apply(&self, t: &mut TrackFeatures) -> Result<(), hitcast::InputError> {
+        if let Some(n) = &self.name {
+            t.name = Some(n.clone());
+        }
+        for (f, v) in self.values() {
+            t.set_text(f, v, Source::User)?;
+        }
+        Ok(())
+    }
+}
+
+/// Marks an error as the user's (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UserError(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let user = e.downcast_ref::<UserError>().is_some()
+                || e.downcast_ref::<input::BadInput>().is_some()
+                || matches!(e.downcast_ref::<PredictError>(), Some(PredictError::Invalid(_)));
+            eprintln!("error: {}", format!("{e:#}").trim_end());
+            ExitCode::from(if user { 2 } else { 1 })
+        }
+    }
+}
+
+fn load_model(path: Option<&PathBuf>) -> Result<Model> {
+    match path {
+        Some(p) => Model::from_path(p).with_context(|| format!("load model {}", p.display())),
+        None => Model::embedded().context("load the embedded model"),
+    }
+}
+
+fn tracks_from(file: Option<&PathBuf>, flags: &FeatureArgs) -> Result<Vec<TrackFeatures>> {
+    let mut tracks = match file {
+        Some(f) => input::read_tracks(f)?,
+        None if flags.is_empty() => {
+            bail!(UserError("give the track's features as flags (see --help) or a JSON/CSV file".into()))
+        }
+        None => vec![TrackFeatures::default()],
+    };
+    for t in &mut tracks {
+        flags.apply(t).map_err(|e| UserError(e.to_string()))?;
+    }
+    Ok(tracks)
+}
+
+/// Predicts in chunks with a progress bar on large inputs; reports every invalid track at once.
+fn predict_all(model: &Model, tracks: &[TrackFeatures]) -> Result<Vec<Prediction>> {
+    let bar = if tracks.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(tracks.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} tracks, {per_sec}, eta {eta}")
+                .expect("valid template"),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let mut out = Vec::with_capacity(tracks.len());
+    let mut invalid = Vec::new();
+    for (c, chunk) in tracks.chunks(CHUNK).enumerate() {
+        match model.predict(chunk) {
+            Ok(p) => out.extend(p),
+            Err(PredictError::Invalid(rows)) => invalid.extend(rows.into_iter().map(|mut r| {
+                r.row += c * CHUNK;
+                r
+            })),
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(b) = &bar {
+            b.inc(chunk.len() as u64);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if !invalid.is_empty() {
+        return Err(PredictError::Invalid(invalid).into());
+    }
+    Ok(out)
+}
+
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (`hitcast … | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("write to standard output"),
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    print(&(serde_json::to_string_pretty(value)? + "\n"))
+}
+
+fn parse_set(s: &str) -> Result<Change> {
+    let (name, value) = s.split_once('=').ok_or_else(|| UserError(format!("--set {s:?}: expected FEATURE=VALUE")))?;
+    let feature = Feature::from_name(name.trim()).ok_or_else(|| UserError(hitcast::InputError::unknown(name.trim()).to_string()))?;
+    let mut t = TrackFeatures::default();
+    t.set_text(feature, value, Source::User).map_err(|e| UserError(e.to_string()))?;
+    Ok(Change { feature, value: t.value(feature) })
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let model_path = cli.model.as_ref();
+    match cli.command {
+        Command::Predict { file, features, json } => {
+            let tracks = tracks_from(file.as_ref(), &features)?;
+            let model = load_model(model_path)?;
+            let preds = predict_all(&model, &tracks)?;
+            if json {
+                #[derive(serde::Serialize)]
+                struct Row<'a> {
+                    name: &'a Option<String>,
+                    #[serde(flatten)]
+                    prediction: &'a Prediction,
+                    inputs: &'a TrackFeatures,
+                }
+                let rows: Vec<Row> = tracks
+                    .iter()
+                    .zip(&preds)
+                    .map(|(t, p)| Row { name: &t.name, prediction: p, inputs: t })
+                    .collect();
+                print_json(&rows)
+            } else {
+                print(&output::predictions(&tracks, &preds))
+            }
+        }
+        Command::Rank { file, json } => {
+            let tracks = input::read_tracks(&file)?;
+            if tracks.is_empty() {
+                bail!(UserError(format!("{} has no tracks", file.display())));
+            }
+            let model = load_model(model_path)?;
+            let ranking = model.rank(&tracks)?;
+            if json { print_json(&ranking) } else { print(&output::ranking(&ranking)) }
+        }
+        Command::Explain { file, features, set, json } => {
+            let tracks = tracks_from(file.as_ref(), &features)?;
+            let [track] = tracks.as_slice() else {
+                bail!(UserError(format!("explain takes one track; the file has {}", tracks.len())));
+            };
+            let changes: Vec<Change> = set.iter().map(|s| parse_set(s)).collect::<Result<_>>()?;
+            let model = load_model(model_path)?;
+            let explanation = model.explain(track)?;
+            let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, &changes)?) };
+            if json {
+                print_json(&serde_json::json!({ "explanation": explanation, "what_if": what_if }))
+            } else {
+                let mut text = output::explanation(&model, track, &explanation);
+                if let Some(w) = &what_if {
+                    text += &output::what_if(w);
+                }
+                print(&text)
+            }
+        }
+        Command::Model { json } => {
+            let model = load_model(model_path)?;
+            if json {
+                print_json(&serde_json::json!({ "info": model.info(), "schema": model.schema() }))
+            } else {
+                print(&output::model(&model))
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Human-readable output: tables with small text bar charts of the four bands.
+
+use std::fmt::Write;
+
+use hitcast::{Band, Explanation, Feature, Model, Prediction, Ranking, Source, TrackFeatures, WhatIf};
+
+const BAR_WIDTH: usize = 24;
+
+/// A horizontal bar for a probability, with eighth-block resolution.
+pub fn bar(p: f32, width: usize) -> String {
+    let eighths = (p.clamp(0.0, 1.0) * (width * 8) as f32).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        s.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
+    }
+    s
+}
+
+/// Four probabilities as a 4-character sparkline.
+pub fn spark(probs: &[f32; 4]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    probs.iter().map(|p| LEVELS[((p.clamp(0.0, 1.0) * 7.0).round()) as usize]).collect()
+}
+
+fn title(t: &TrackFeatures, i: usize) -> String {
+    t.name.clone().unwrap_or_else(|| format!("track {}", i + 1))
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(['…']).collect() }
+}
+
+/// Where the inputs came from and what was missing.
+pub fn provenance(t: &TrackFeatures, p: &Prediction) -> String {
+    let mut counts: Vec<(Source, usize)> = Vec::new();
+    for f in Feature::ALL {
+        if let Some(s) = t.get(f) {
+            match counts.iter_mut().find(|(src, _)| *src == s.source) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((s.source, 1)),
+            }
+        }
+    }
+    let from: Vec<String> = counts.iter().map(|(s, n)| format!("{n} from {s}")).collect();
+    let mut out = format!("inputs: {}", from.join(", "));
+    if !p.missing.is_empty() {
+        let names: Vec<String> = p
+            .missing
+            .iter()
+            .map(|f| match f {
+                Feature::ArtistPopularity => "artist_popularity (predicted by the members trained without it)".into(),
+                other => other.name().to_string(),
+            })
+            .collect();
+        let _ = write!(out, "; missing: {}", names.join(", "));
+    }
+    out
+}
+
+pub fn prediction(t: &TrackFeatures, i: usize, p: &Prediction) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", title(t, i));
+    let _ = writeln!(s, "  expected popularity  {:.0} / 100", p.expected_popularity);
+    let _ = writeln!(s, "  most likely band     {}  ({:.0}%)", p.band, p.prob(p.band) * 100.0);
+    for b in Band::ALL {
+        let pr = p.prob(b);
+        let _ = writeln!(s, "  {:>7}  {:<w$} {:>5.1}%", b.to_string(), bar(pr, BAR_WIDTH), pr * 100.0, w = BAR_WIDTH + 1);
+    }
+    let _ = writeln!(s, "  {}", provenance(t, p));
+    let _ = writeln!(s, "  model {}", p.model_version);
+    s
+}
+
+fn table_header(rank: bool) -> String {
+    format!(
+        "{:>3}  {:<28} {:>8}  {:<7} {:>5} {:>6} {:>6} {:>7}  {}\n",
+        if rank { "#" } else { "" },
+        "track",
+        "expected",
+        "band",
+        "0–25",
+        "26–50",
+        "51–75",
+        "76–100",
+        "bands"
+    )
+}
+
+fn table_row(n: usize, name: &str, p: &Prediction) -> String {
+    format!(
+        "{:>3}  {:<28} {:>8.1}  {:<7} {:>4.0}% {:>5.0}% {:>5.0}% {:>6.0}%  {}\n",
+        n,
+        truncate(name, 28),
+        p.expected_popularity,
+        p.band.to_string(),
+        p.band_probs[0] * 100.0,
+        p.band_probs[1] * 100.0,
+        p.band_probs[2] * 100.0,
+        p.band_probs[3] * 100.0,
+        spark(&p.band_probs)
+    )
+}
+
+pub fn predictions(tracks: &[TrackFeatures], preds: &[Prediction]) -> String {
+    if let ([t], [p]) = (tracks, preds) {
+        return prediction(t, 0, p);
+    }
+    let mut s = table_header(false);
+    for (i, (t, p)) in tracks.iter().zip(preds).enumerate() {
+        s += &table_row(i + 1, &title(t, i), p);
+    }
+    if let Some(p) = preds.first() {
+        let _ = writeln!(s, "model {}", p.model_version);
+    }
+    s
+}
+
+pub fn ranking(r: &Ranking) -> String {
+    let mut s = table_header(true);
+    for t in &r.tracks {
+        s += &table_row(t.rank, &t.name.clone().unwrap_or_else(|| format!("track {}", t.index + 1)), &t.prediction);
+    }
+    let name = |i: usize| r.tracks[i].name.clone().unwrap_or_else(|| format!("track {}", r.tracks[i].index + 1));
+    match (r.single(), r.margin) {
+        (Some(top), Some(m)) => {
+            let _ = writeln!(
+                s,
+                "\nRelease as the single: {} (expected {:.0}, {:.1} points ahead of {}){}",
+                name(0),
+                top.prediction.expected_popularity,
+                m,
+                name(1),
+                if r.close_call { ". A close call: the gap is far below the model's error, so let your ears decide between the two." } else { "" }
+            );
+        }
+        (Some(top), None) => {
+            let _ = writeln!(s, "\nOnly one track: {} (expected {:.0})", name(0), top.prediction.expected_popularity);
+        }
+        _ => {}
+    }
+    if let Some(t) = r.tracks.iter().find(|t| !t.prediction.missing.is_empty()) {
+        let missing: Vec<&str> = t.prediction.missing.iter().map(|f| f.name()).collect();
+        let _ = writeln!(s, "Some tracks were predicted without: {}", missing.join(", "));
+    }
+    if let Some(t) = r.tracks.first() {
+        let _ = writeln!(s, "model {}", t.prediction.model_version);
+    }
+    s
+}
+
+pub fn explanation(model: &Model, t: &TrackFeatures, e: &Explanation) -> String {
+    let mut s = prediction(t, 0, &e.prediction);
+    let _ = writeln!(s, "\nWhat moves it: expected popularity if a feature moved to the training 25th / 75th percentile");
+    let _ = writeln!(s, "  {:<20} {:>10}   {:>10} {:>7}   {:>10} {:>7}", "feature", "value", "p25", "change", "p75", "change");
+    for d in &e.drivers {
+        let _ = writeln!(
+            s,
+            "  {:<20} {:>10} → {:>10} {:>+7.1}   {:>10} {:>+7.1}",
+            d.feature.name(),
+            d.value.map_or("-".to_string(), num),
+            num(d.p25),
+            d.change_at_p25,
+            num(d.p75),
+            d.change_at_p75
+        );
+    }
+    if !e.if_supplied.is_empty() {
+        let _ = writeln!(s, "\nIf you supplied what is missing (expected popularity at the training 25th / 75th percentile):");
+        for d in &e.if_supplied {
+            let unit = &model.schema().spec(d.feature).unit;
+            let _ = writeln!(
+                s,
+                "  {:<20} {:>10} {unit:<8} → {:>+5.1}    {:>10} → {:>+5.1}",
+                d.feature.name(),
+                num(d.p25),
+                d.change_at_p25,
+                num(d.p75),
+                d.change_at_p75
+            );
+        }
+    }
+    s
+}
+
+pub fn what_if(w: &WhatIf) -> String {
+    let mut s = String::from("\nWhat if:\n");
+    for c in &w.changes {
+        let _ = writeln!(s, "  {} = {}", c.feature.name(), c.value.map_or("missing".to_string(), num));
+    }
+    let _ = writeln!(
+        s,
+        "  expected popularity {:.1} → {:.1} ({:+.1}); band {} → {}",
+        w.before.expected_popularity, w.after.expected_popularity, w.change, w.before.band, w.after.band
+    );
+    for b in Band::ALL {
+        let _ = writeln!(
+            s,
+            "  {:>7}  {:>5.1}% → {:>5.1}%  {}",
+            b.to_string(),
+            w.before.prob(b) * 100.0,
+            w.after.prob(b) * 100.0,
+            bar(w.after.prob(b), BAR_WIDTH)
+        );
+    }
+    s
+}
+
+pub fn model(m: &Model) -> String {
+    let info = m.info();
+    let mut s = String::new();
+    let _ = writeln!(s, "Hitcast model {}", info.version);
+    let _ = writeln!(s, "  sha256  {}", info.sha256);
+    let _ = writeln!(s, "  size    {} bytes", info.size_bytes);
+    let _ = writeln!(s, "  trained on {}", info.trained_on);
+    let g = |k: &str| info.metrics.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+    let _ = writeln!(
+        s,
+        "  grouped-by-artist test split: accuracy {:.3}, macro-F1 {:.3}, popularity MAE {:.1}, R² {:.3}, ECE {:.3}",
+        g("accuracy"),
+        g("macro_f1"),
+        g("mae"),
+        g("r2"),
+        g("ece")
+    );
+    let _ = writeln!(s, "\n  {:<20} {:<10} {:<26} {:<9} {}", "feature", "unit", "allowed", "needed", "p25 / p50 / p75");
+    for f in &m.schema().features {
+        let spec_allowed = if f.labels.is_empty() && f.kind == hitcast::Kind::Categorical {
+            format!("{}–{}", f.min, f.max)
+        } else if !f.labels.is_empty() {
+            f.labels.join(" ")
+        } else {
+            format!("{}–{}", f.min, f.max)
+        };
+        let _ = writeln!(
+            s,
+            "  {:<20} {:<10} {:<26} {:<9} {} / {} / {}",
+            f.name,
+            f.unit,
+            truncate(&spec_allowed, 26),
+            if f.required { "required" } else { "optional" },
+            num(f.p25),
+            num(f.p50),
+            num(f.p75)
+        );
+    }
+    s
+}
+
+/// A number without trailing zeros (`0.5`, `120`, `210000`).
+pub fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e9 { format!("{v:.0}") } else { format!("{:.4}", v).trim_end_matches('0').to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_with_eighths() {
+        assert_eq!(bar(0.0, 8), "");
+        assert_eq!(bar(1.0, 8), "████████");
+        assert_eq!(bar(0.5, 8), "████");
+        assert_eq!(bar(1.0 / 64.0, 8), "▏");
+        assert_eq!(spark(&[0.0, 1.0, 0.5, 0.1]), "▁█▅▂");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(num(120.0), "120");
+        assert_eq!(num(0.5), "0.5");
+        assert_eq!(num(-6.4871), "-6.4871");
+    }
+}

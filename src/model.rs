@@ -1,0 +1,263 @@
+//! [`Model`]: an ONNX model that fulfils Hitcast's contract, and batched prediction.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use ort::session::Session;
+use ort::value::{TensorElementType, TensorRef, ValueType};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::features::{Feature, TrackFeatures};
+use crate::prediction::{Band, Prediction};
+use crate::runtime::{self, RuntimeError};
+use crate::schema::{Invalid, Schema};
+
+/// The default model, `models/hitcast.onnx`, compiled into the binary.
+pub static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/hitcast.onnx");
+
+/// Why a model could not be loaded.
+#[derive(Debug, Error)]
+pub enum ModelError {
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("could not read model file {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not a valid ONNX model: {0}")]
+    Onnx(String),
+    #[error("the model does not fit Hitcast's contract: {0}")]
+    Contract(String),
+}
+
+/// Why a prediction could not be made.
+#[derive(Debug, Error)]
+pub enum PredictError {
+    /// Bad input: every invalid row with all of its problems.
+    #[error("{}", fmt_rows(.0))]
+    Invalid(Vec<InvalidRow>),
+    #[error("the model failed to run: {0}")]
+    Run(String),
+}
+
+/// One invalid row of a batch (0-based `row`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvalidRow {
+    pub row: usize,
+    pub name: Option<String>,
+    pub problems: Vec<crate::schema::Problem>,
+}
+
+fn fmt_rows(rows: &[InvalidRow]) -> String {
+    let single = rows.len() == 1 && rows[0].row == 0;
+    rows.iter()
+        .map(|r| {
+            let problems = Invalid { problems: r.problems.clone() }.to_string();
+            if single {
+                problems
+            } else {
+                let name = r.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                format!("track {}{name}: {problems}", r.row + 1)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a model says about itself (its metadata) and its file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    pub version: Arc<str>,
+    pub sha256: String,
+    pub size_bytes: usize,
+    /// `hitcast.trained_on`: sources and row counts.
+    pub trained_on: serde_json::Value,
+    /// `hitcast.metrics`: measured on the grouped test split.
+    pub metrics: serde_json::Value,
+}
+
+/// A loaded model. Cheap to share across threads (`Arc<Model>`); runs are serialised.
+pub struct Model {
+    session: Mutex<Session>,
+    schema: Schema,
+    info: ModelInfo,
+}
+
+impl fmt::Debug for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Model").field("info", &self.info).finish_non_exhaustive()
+    }
+}
+
+const INPUT: &str = "features";
+const BAND_PROBS: &str = "band_probs";
+const POPULARITY: &str = "popularity";
+
+impl Model {
+    /// The default model compiled into this binary.
+    pub fn embedded() -> Result<Model, ModelError> {
+        Model::from_bytes(EMBEDDED_MODEL)
+    }
+
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Model, ModelError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Read { path: path.display().to_string(), source })?;
+        Model::from_bytes(&bytes)
+    }
+
+    /// Loads a model and checks it against the contract: one float32 input `features`
+    /// `[N, 16]`, outputs `band_probs` `[N, 4]` and `popularity` `[N, 1]`, and a
+    /// `hitcast.schema` listing the features this build knows, in order.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        let env = runtime::environment()?;
+        let session = Session::builder(env)
+            .and_then(|b| b.with_intra_threads(1).map_err(Into::into))
+            .and_then(|b| b.with_inter_threads(1).map_err(Into::into))
+            .and_then(|mut b| b.commit_from_memory(bytes))
+            .map_err(|e| ModelError::Onnx(e.to_string()))?;
+        check_io(&session)?;
+        let (schema, version, trained_on, metrics) = read_metadata(&session)?;
+        let info = ModelInfo {
+            version: version.into(),
+            sha256: hex(&Sha256::digest(bytes)),
+            size_bytes: bytes.len(),
+            trained_on,
+            metrics,
+        };
+        Ok(Model { session: Mutex::new(session), schema, info })
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    pub fn version(&self) -> &str {
+        &self.info.version
+    }
+
+    /// Validates every track (all problems of all rows at once), then predicts them in one run.
+    pub fn predict(&self, tracks: &[TrackFeatures]) -> Result<Vec<Prediction>, PredictError> {
+        let invalid: Vec<InvalidRow> = tracks
+            .iter()
+            .enumerate()
+            .filter_map(|(row, t)| {
+                self.schema.validate(t).err().map(|e| InvalidRow { row, name: t.name.clone(), problems: e.problems })
+            })
+            .collect();
+        if !invalid.is_empty() {
+            return Err(PredictError::Invalid(invalid));
+        }
+        let mut input = Vec::with_capacity(tracks.len() * Feature::COUNT);
+        for t in tracks {
+            input.extend(Feature::ALL.iter().map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32)));
+        }
+        let (probs, popularity) = self.run(&input, tracks.len())?;
+        Ok(tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let p: [f32; 4] = probs[i * 4..i * 4 + 4].try_into().expect("4 bands per row");
+                Prediction {
+                    band: Band::most_likely(&p),
+                    band_probs: p,
+                    expected_popularity: popularity[i],
+                    model_version: self.info.version.clone(),
+                    missing: t.missing().collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// [`Model::predict`] for one track.
+    pub fn predict_one(&self, track: &TrackFeatures) -> Result<Prediction, PredictError> {
+        self.predict(std::slice::from_ref(track)).map(|mut v| v.remove(0))
+    }
+
+    /// Runs the graph on `rows` rows of raw inputs (NaN = missing); no validation.
+    /// Returns band probabilities (`rows × 4`) and expected popularity (`rows`).
+    pub fn run(&self, input: &[f32], rows: usize) -> Result<(Vec<f32>, Vec<f32>), PredictError> {
+        assert_eq!(input.len(), rows * Feature::COUNT, "input must be rows × {} values", Feature::COUNT);
+        if rows == 0 {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let tensor = TensorRef::from_array_view(([rows, Feature::COUNT], input))
+            .map_err(|e| PredictError::Run(e.to_string()))?;
+        let mut session = self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let outputs = session.run(ort::inputs![INPUT => tensor]).map_err(|e| PredictError::Run(e.to_string()))?;
+        let extract = |name: &str, width: usize| -> Result<Vec<f32>, PredictError> {
+            let (shape, data) =
+                outputs[name].try_extract_tensor::<f32>().map_err(|e| PredictError::Run(e.to_string()))?;
+            if shape.len() != 2 || shape[0] as usize != rows || shape[1] as usize != width {
+                return Err(PredictError::Run(format!("output {name} has shape {shape:?}, expected [{rows}, {width}]")));
+            }
+            Ok(data.to_vec())
+        };
+        Ok((extract(BAND_PROBS, 4)?, extract(POPULARITY, 1)?))
+    }
+}
+
+fn check_io(session: &Session) -> Result<(), ModelError> {
+    let contract = |m: String| Err(ModelError::Contract(m));
+    let describe = |name: &str, dtype: &ValueType, width: i64| -> Result<(), ModelError> {
+        match dtype {
+            ValueType::Tensor { ty: TensorElementType::Float32, shape, .. }
+                if shape.len() == 2 && (shape[1] == width) =>
+            {
+                Ok(())
+            }
+            other => Err(ModelError::Contract(format!("`{name}` must be a float32 tensor [N, {width}], found {other}"))),
+        }
+    };
+    let inputs = session.inputs();
+    if inputs.len() != 1 || inputs[0].name() != INPUT {
+        let names: Vec<&str> = inputs.iter().map(|i| i.name()).collect();
+        return contract(format!("expected one input `{INPUT}`, found {names:?}"));
+    }
+    describe(INPUT, inputs[0].dtype(), Feature::COUNT as i64)?;
+    for (name, width) in [(BAND_PROBS, 4), (POPULARITY, 1)] {
+        match session.outputs().iter().find(|o| o.name() == name) {
+            Some(o) => describe(name, o.dtype(), width)?,
+            None => return contract(format!("missing output `{name}`")),
+        }
+    }
+    Ok(())
+}
+
+fn read_metadata(session: &Session) -> Result<(Schema, String, serde_json::Value, serde_json::Value), ModelError> {
+    let meta = session.metadata().map_err(|e| ModelError::Onnx(e.to_string()))?;
+    let get = |key: &str| meta.custom(key).ok_or_else(|| ModelError::Contract(format!("metadata `{key}` is missing")));
+    let json = |key: &str| -> Result<serde_json::Value, ModelError> {
+        serde_json::from_str(&get(key)?).map_err(|e| ModelError::Contract(format!("metadata `{key}` is not JSON: {e}")))
+    };
+    let schema: Schema = serde_json::from_str(&get("hitcast.schema")?)
+        .map_err(|e| ModelError::Contract(format!("metadata `hitcast.schema` does not parse: {e}")))?;
+    let names: Vec<&str> = schema.features.iter().map(|f| f.name.as_str()).collect();
+    let expected: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
+    if names != expected {
+        return Err(ModelError::Contract(format!(
+            "the model's features are {names:?}; this build of Hitcast expects {expected:?}"
+        )));
+    }
+    if schema.input != INPUT || schema.missing != "NaN" || schema.bands.len() != 4 {
+        return Err(ModelError::Contract(format!(
+            "schema must name input `{INPUT}`, encode missing values as NaN and list 4 bands (input {:?}, missing {:?}, {} bands)",
+            schema.input,
+            schema.missing,
+            schema.bands.len()
+        )));
+    }
+    Ok((schema, get("hitcast.version")?, json("hitcast.trained_on")?, json("hitcast.metrics")?))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
