@@ -21,7 +21,11 @@ const CHUNK: usize = 1024;
 const PROGRESS_FROM: usize = 2000;
 
 #[derive(Debug, Parser)]
-#[command(name = "hitcast", version, about = "How popular will a track be on Spotify? Predict, rank an album, explain.")]
+#[command(
+    name = "hitcast",
+    version,
+    about = "How popular will a track be on Spotify? Predict, rank an album, explain."
+)]
 struct Cli {
     /// Use this ONNX model instead of the embedded default.
     #[arg(long, global = true, env = "HITCAST_MODEL", value_name = "PATH")]
@@ -147,7 +151,11 @@ impl FeatureArgs {
             &self.genre,
             &self.years_since_release,
         ];
-        Feature::ALL.into_iter().zip(all).filter_map(|(f, v)| v.as_deref().map(|v| (f, v))).collect()
+        Feature::ALL
+            .into_iter()
+            .zip(all)
+            .filter_map(|(f, v)| v.as_deref().map(|v| (f, v)))
+            .collect()
     }
 
     fn is_empty(&self) -> bool {
@@ -178,7 +186,10 @@ fn main() -> ExitCode {
         Err(e) => {
             let user = e.downcast_ref::<UserError>().is_some()
                 || e.downcast_ref::<input::BadInput>().is_some()
-                || matches!(e.downcast_ref::<PredictError>(), Some(PredictError::Invalid(_)));
+                || matches!(
+                    e.downcast_ref::<PredictError>(),
+                    Some(PredictError::Invalid(_))
+                );
             eprintln!("error: {}", format!("{e:#}").trim_end());
             ExitCode::from(if user { 2 } else { 1 })
         }
@@ -196,7 +207,9 @@ fn tracks_from(file: Option<&PathBuf>, flags: &FeatureArgs) -> Result<Vec<TrackF
     let mut tracks = match file {
         Some(f) => input::read_tracks(f)?,
         None if flags.is_empty() => {
-            bail!(UserError("give the track's features as flags (see --help) or a JSON/CSV file".into()))
+            bail!(UserError(
+                "give the track's features as flags (see --help) or a JSON/CSV file".into()
+            ))
         }
         None => vec![TrackFeatures::default()],
     };
@@ -256,17 +269,28 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 }
 
 fn parse_set(s: &str) -> Result<Change> {
-    let (name, value) = s.split_once('=').ok_or_else(|| UserError(format!("--set {s:?}: expected FEATURE=VALUE")))?;
-    let feature = Feature::from_name(name.trim()).ok_or_else(|| UserError(hitcast::InputError::unknown(name.trim()).to_string()))?;
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| UserError(format!("--set {s:?}: expected FEATURE=VALUE")))?;
+    let feature = Feature::from_name(name.trim())
+        .ok_or_else(|| UserError(hitcast::InputError::unknown(name.trim()).to_string()))?;
     let mut t = TrackFeatures::default();
-    t.set_text(feature, value, Source::User).map_err(|e| UserError(e.to_string()))?;
-    Ok(Change { feature, value: t.value(feature) })
+    t.set_text(feature, value, Source::User)
+        .map_err(|e| UserError(e.to_string()))?;
+    Ok(Change {
+        feature,
+        value: t.value(feature),
+    })
 }
 
 fn run(cli: Cli) -> Result<()> {
     let model_path = cli.model.as_ref();
     match cli.command {
-        Command::Predict { file, features, json } => {
+        Command::Predict {
+            file,
+            features,
+            json,
+        } => {
             let tracks = tracks_from(file.as_ref(), &features)?;
             let model = load_model(model_path)?;
             let preds = predict_all(&model, &tracks)?;
@@ -281,7 +305,11 @@ fn run(cli: Cli) -> Result<()> {
                 let rows: Vec<Row> = tracks
                     .iter()
                     .zip(&preds)
-                    .map(|(t, p)| Row { name: &t.name, prediction: p, inputs: t })
+                    .map(|(t, p)| Row {
+                        name: &t.name,
+                        prediction: p,
+                        inputs: t,
+                    })
                     .collect();
                 print_json(&rows)
             } else {
@@ -295,17 +323,33 @@ fn run(cli: Cli) -> Result<()> {
             }
             let model = load_model(model_path)?;
             let ranking = model.rank(&tracks)?;
-            if json { print_json(&ranking) } else { print(&output::ranking(&ranking)) }
+            if json {
+                print_json(&ranking)
+            } else {
+                print(&output::ranking(&ranking))
+            }
         }
-        Command::Explain { file, features, set, json } => {
+        Command::Explain {
+            file,
+            features,
+            set,
+            json,
+        } => {
             let tracks = tracks_from(file.as_ref(), &features)?;
             let [track] = tracks.as_slice() else {
-                bail!(UserError(format!("explain takes one track; the file has {}", tracks.len())));
+                bail!(UserError(format!(
+                    "explain takes one track; the file has {}",
+                    tracks.len()
+                )));
             };
             let changes: Vec<Change> = set.iter().map(|s| parse_set(s)).collect::<Result<_>>()?;
             let model = load_model(model_path)?;
             let explanation = model.explain(track)?;
-            let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, &changes)?) };
+            let what_if = if changes.is_empty() {
+                None
+            } else {
+                Some(model.what_if(track, &changes)?)
+            };
             if json {
                 print_json(&serde_json::json!({ "explanation": explanation, "what_if": what_if }))
             } else {

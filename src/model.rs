@@ -57,11 +57,18 @@ fn fmt_rows(rows: &[InvalidRow]) -> String {
     let single = rows.len() == 1 && rows[0].row == 0;
     rows.iter()
         .map(|r| {
-            let problems = Invalid { problems: r.problems.clone() }.to_string();
+            let problems = Invalid {
+                problems: r.problems.clone(),
+            }
+            .to_string();
             if single {
                 problems
             } else {
-                let name = r.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                let name = r
+                    .name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
                 format!("track {}{name}: {problems}", r.row + 1)
             }
         })
@@ -90,7 +97,9 @@ pub struct Model {
 
 impl fmt::Debug for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Model").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("Model")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -106,7 +115,10 @@ impl Model {
 
     pub fn from_path(path: impl AsRef<Path>) -> Result<Model, ModelError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Read { path: path.display().to_string(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Model::from_bytes(&bytes)
     }
 
@@ -129,7 +141,11 @@ impl Model {
             trained_on,
             metrics,
         };
-        Ok(Model { session: Mutex::new(session), schema, info })
+        Ok(Model {
+            session: Mutex::new(session),
+            schema,
+            info,
+        })
     }
 
     pub fn schema(&self) -> &Schema {
@@ -150,7 +166,11 @@ impl Model {
             .iter()
             .enumerate()
             .filter_map(|(row, t)| {
-                self.schema.validate(t).err().map(|e| InvalidRow { row, name: t.name.clone(), problems: e.problems })
+                self.schema.validate(t).err().map(|e| InvalidRow {
+                    row,
+                    name: t.name.clone(),
+                    problems: e.problems,
+                })
             })
             .collect();
         if !invalid.is_empty() {
@@ -158,7 +178,11 @@ impl Model {
         }
         let mut input = Vec::with_capacity(tracks.len() * Feature::COUNT);
         for t in tracks {
-            input.extend(Feature::ALL.iter().map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32)));
+            input.extend(
+                Feature::ALL
+                    .iter()
+                    .map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32)),
+            );
         }
         let (probs, popularity) = self.run(&input, tracks.len())?;
         Ok(tracks
@@ -179,25 +203,39 @@ impl Model {
 
     /// [`Model::predict`] for one track.
     pub fn predict_one(&self, track: &TrackFeatures) -> Result<Prediction, PredictError> {
-        self.predict(std::slice::from_ref(track)).map(|mut v| v.remove(0))
+        self.predict(std::slice::from_ref(track))
+            .map(|mut v| v.remove(0))
     }
 
     /// Runs the graph on `rows` rows of raw inputs (NaN = missing); no validation.
     /// Returns band probabilities (`rows × 4`) and expected popularity (`rows`).
     pub fn run(&self, input: &[f32], rows: usize) -> Result<(Vec<f32>, Vec<f32>), PredictError> {
-        assert_eq!(input.len(), rows * Feature::COUNT, "input must be rows × {} values", Feature::COUNT);
+        assert_eq!(
+            input.len(),
+            rows * Feature::COUNT,
+            "input must be rows × {} values",
+            Feature::COUNT
+        );
         if rows == 0 {
             return Ok((Vec::new(), Vec::new()));
         }
         let tensor = TensorRef::from_array_view(([rows, Feature::COUNT], input))
             .map_err(|e| PredictError::Run(e.to_string()))?;
-        let mut session = self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let outputs = session.run(ort::inputs![INPUT => tensor]).map_err(|e| PredictError::Run(e.to_string()))?;
+        let mut session = self
+            .session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let outputs = session
+            .run(ort::inputs![INPUT => tensor])
+            .map_err(|e| PredictError::Run(e.to_string()))?;
         let extract = |name: &str, width: usize| -> Result<Vec<f32>, PredictError> {
-            let (shape, data) =
-                outputs[name].try_extract_tensor::<f32>().map_err(|e| PredictError::Run(e.to_string()))?;
+            let (shape, data) = outputs[name]
+                .try_extract_tensor::<f32>()
+                .map_err(|e| PredictError::Run(e.to_string()))?;
             if shape.len() != 2 || shape[0] as usize != rows || shape[1] as usize != width {
-                return Err(PredictError::Run(format!("output {name} has shape {shape:?}, expected [{rows}, {width}]")));
+                return Err(PredictError::Run(format!(
+                    "output {name} has shape {shape:?}, expected [{rows}, {width}]"
+                )));
             }
             Ok(data.to_vec())
         };
@@ -209,12 +247,14 @@ fn check_io(session: &Session) -> Result<(), ModelError> {
     let contract = |m: String| Err(ModelError::Contract(m));
     let describe = |name: &str, dtype: &ValueType, width: i64| -> Result<(), ModelError> {
         match dtype {
-            ValueType::Tensor { ty: TensorElementType::Float32, shape, .. }
-                if shape.len() == 2 && (shape[1] == width) =>
-            {
-                Ok(())
-            }
-            other => Err(ModelError::Contract(format!("`{name}` must be a float32 tensor [N, {width}], found {other}"))),
+            ValueType::Tensor {
+                ty: TensorElementType::Float32,
+                shape,
+                ..
+            } if shape.len() == 2 && (shape[1] == width) => Ok(()),
+            other => Err(ModelError::Contract(format!(
+                "`{name}` must be a float32 tensor [N, {width}], found {other}"
+            ))),
         }
     };
     let inputs = session.inputs();
@@ -222,24 +262,43 @@ fn check_io(session: &Session) -> Result<(), ModelError> {
         let names: Vec<&str> = inputs.iter().map(|i| i.name()).collect();
         return contract(format!("expected one input `{INPUT}`, found {names:?}"));
     }
+    let outputs: Vec<_> = [(BAND_PROBS, 4), (POPULARITY, 1)]
+        .into_iter()
+        .map(|(name, width)| {
+            (
+                name,
+                width,
+                session.outputs().iter().find(|o| o.name() == name),
+            )
+        })
+        .collect();
+    if let Some((name, ..)) = outputs.iter().find(|(.., o)| o.is_none()) {
+        return contract(format!("missing output `{name}`"));
+    }
     describe(INPUT, inputs[0].dtype(), Feature::COUNT as i64)?;
-    for (name, width) in [(BAND_PROBS, 4), (POPULARITY, 1)] {
-        match session.outputs().iter().find(|o| o.name() == name) {
-            Some(o) => describe(name, o.dtype(), width)?,
-            None => return contract(format!("missing output `{name}`")),
-        }
+    for (name, width, outlet) in outputs {
+        describe(name, outlet.expect("checked above").dtype(), width)?;
     }
     Ok(())
 }
 
-fn read_metadata(session: &Session) -> Result<(Schema, String, serde_json::Value, serde_json::Value), ModelError> {
-    let meta = session.metadata().map_err(|e| ModelError::Onnx(e.to_string()))?;
-    let get = |key: &str| meta.custom(key).ok_or_else(|| ModelError::Contract(format!("metadata `{key}` is missing")));
-    let json = |key: &str| -> Result<serde_json::Value, ModelError> {
-        serde_json::from_str(&get(key)?).map_err(|e| ModelError::Contract(format!("metadata `{key}` is not JSON: {e}")))
+fn read_metadata(
+    session: &Session,
+) -> Result<(Schema, String, serde_json::Value, serde_json::Value), ModelError> {
+    let meta = session
+        .metadata()
+        .map_err(|e| ModelError::Onnx(e.to_string()))?;
+    let get = |key: &str| {
+        meta.custom(key)
+            .ok_or_else(|| ModelError::Contract(format!("metadata `{key}` is missing")))
     };
-    let schema: Schema = serde_json::from_str(&get("hitcast.schema")?)
-        .map_err(|e| ModelError::Contract(format!("metadata `hitcast.schema` does not parse: {e}")))?;
+    let json = |key: &str| -> Result<serde_json::Value, ModelError> {
+        serde_json::from_str(&get(key)?)
+            .map_err(|e| ModelError::Contract(format!("metadata `{key}` is not JSON: {e}")))
+    };
+    let schema: Schema = serde_json::from_str(&get("hitcast.schema")?).map_err(|e| {
+        ModelError::Contract(format!("metadata `hitcast.schema` does not parse: {e}"))
+    })?;
     let names: Vec<&str> = schema.features.iter().map(|f| f.name.as_str()).collect();
     let expected: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
     if names != expected {
@@ -255,7 +314,12 @@ fn read_metadata(session: &Session) -> Result<(Schema, String, serde_json::Value
             schema.bands.len()
         )));
     }
-    Ok((schema, get("hitcast.version")?, json("hitcast.trained_on")?, json("hitcast.metrics")?))
+    Ok((
+        schema,
+        get("hitcast.version")?,
+        json("hitcast.trained_on")?,
+        json("hitcast.metrics")?,
+    ))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -51,18 +51,33 @@ pub struct FeatureSpec {
 }
 
 impl FeatureSpec {
-    /// `0–1`, `-60–5 dB`, `one of 0, 1`.
+    /// The allowed values as text: `0–1`, `-60–5 dB`, `0–11, whole numbers`, `one of 0 (pop), …`.
     pub fn allowed(&self) -> String {
         if self.kind == Kind::Categorical && !self.values.is_empty() {
-            let vals: Vec<String> = if self.labels.len() == self.values.len() {
-                self.values.iter().zip(&self.labels).map(|(v, l)| format!("{v} ({l})")).collect()
-            } else {
-                self.values.iter().map(|v| v.to_string()).collect()
-            };
-            format!("one of {}", vals.join(", "))
-        } else {
-            format!("{}–{} {}", self.min, self.max, self.unit).trim_end().to_string()
+            if self.labels.len() == self.values.len() {
+                let vals: Vec<String> = self
+                    .values
+                    .iter()
+                    .zip(&self.labels)
+                    .map(|(v, l)| format!("{v} ({l})"))
+                    .collect();
+                return format!("one of {}", vals.join(", "));
+            }
+            let consecutive = self.values.windows(2).all(|w| w[1] == w[0] + 1.0);
+            if consecutive && self.values.len() > 2 {
+                return format!("{}–{}, whole numbers", self.min, self.max);
+            }
+            let vals: Vec<String> = self.values.iter().map(|v| v.to_string()).collect();
+            return format!("one of {}", vals.join(", "));
         }
+        let unit = if self.unit.chars().any(|c| c.is_ascii_digit()) {
+            ""
+        } else {
+            self.unit.as_str()
+        };
+        format!("{}–{} {unit}", self.min, self.max)
+            .trim_end()
+            .to_string()
     }
 }
 
@@ -80,17 +95,31 @@ impl Schema {
                 None if spec.required => Some(ProblemKind::Missing),
                 None => None,
                 Some(v) if !v.is_finite() => Some(ProblemKind::NotFinite { value: v }),
-                Some(v) if v < spec.min || v > spec.max => Some(ProblemKind::OutOfRange { value: v }),
-                Some(v) if spec.kind == Kind::Categorical && !spec.values.is_empty() && !spec.values.contains(&v) => {
+                Some(v) if v < spec.min || v > spec.max => {
+                    Some(ProblemKind::OutOfRange { value: v })
+                }
+                Some(v)
+                    if spec.kind == Kind::Categorical
+                        && !spec.values.is_empty()
+                        && !spec.values.contains(&v) =>
+                {
                     Some(ProblemKind::NotAllowed { value: v })
                 }
                 Some(_) => None,
             };
             if let Some(kind) = kind {
-                problems.push(Problem { feature, allowed: spec.allowed(), kind });
+                problems.push(Problem {
+                    feature,
+                    allowed: spec.allowed(),
+                    kind,
+                });
             }
         }
-        if problems.is_empty() { Ok(()) } else { Err(Invalid { problems }) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid { problems })
+        }
     }
 }
 
@@ -143,9 +172,14 @@ impl fmt::Display for Problem {
         let (name, allowed) = (self.feature.name(), &self.allowed);
         match self.kind {
             ProblemKind::Missing => write!(f, "{name} is missing (required, {allowed})"),
-            ProblemKind::NotFinite { value } => write!(f, "{name} = {value} is not a finite number (allowed: {allowed})"),
+            ProblemKind::NotFinite { value } => write!(
+                f,
+                "{name} = {value} is not a finite number (allowed: {allowed})"
+            ),
             ProblemKind::OutOfRange { value } => write!(f, "{name} = {value} is outside {allowed}"),
-            ProblemKind::NotAllowed { value } => write!(f, "{name} = {value} is not allowed ({allowed})"),
+            ProblemKind::NotAllowed { value } => {
+                write!(f, "{name} = {value} is not allowed ({allowed})")
+            }
         }
     }
 }

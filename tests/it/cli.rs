@@ -1,0 +1,254 @@
+//! The `hitcast` binary: exit codes, JSON output, error messages.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::path;
+
+fn hitcast(args: &[&str]) -> Output {
+    hitcast_stdin(args, None)
+}
+
+fn hitcast_stdin(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hitcast"))
+        .args(args)
+        .current_dir(crate::root())
+        .env_remove("HITCAST_MODEL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hitcast");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const FLAGS: &[&str] = &[
+    "--danceability",
+    "0.7",
+    "--energy",
+    "0.8",
+    "--key",
+    "5",
+    "--loudness",
+    "-5",
+    "--mode",
+    "1",
+    "--speechiness",
+    "0.05",
+    "--acousticness",
+    "0.1",
+    "--instrumentalness",
+    "0",
+    "--liveness",
+    "0.1",
+    "--valence",
+    "0.6",
+    "--tempo",
+    "120",
+    "--duration-ms",
+    "200000",
+];
+
+#[test]
+fn rank_the_example_album() {
+    let o = hitcast(&["rank", "examples/album.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Release as the single:"), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.contains("Neon Harbour")).count(),
+        1
+    );
+
+    let o = hitcast(&["rank", "examples/album.json", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let tracks = v["tracks"].as_array().unwrap();
+    assert_eq!(tracks.len(), 8);
+    let top = tracks[0]["name"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("Release as the single: {top} ")),
+        "CSV and JSON disagree: {top}\n{text}"
+    );
+    assert_eq!(tracks[0]["rank"], 1);
+}
+
+#[test]
+fn predict_from_flags_as_json() {
+    let mut args = vec![
+        "predict", "--json", "--name", "Flagged", "--genre", "hip-hop",
+    ];
+    args.extend_from_slice(FLAGS);
+    let o = hitcast(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let p = &v[0];
+    assert_eq!(p["name"], "Flagged");
+    let sum: f64 = p["band_probs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-5);
+    assert!(
+        p["missing"]
+            .as_array()
+            .unwrap()
+            .contains(&"artist_popularity".into())
+    );
+    assert_eq!(p["inputs"]["features"]["genre"]["value"], 2.0);
+    assert_eq!(p["inputs"]["features"]["genre"]["source"], "user");
+    assert!(["0-25", "26-50", "51-75", "76-100"].contains(&p["band"].as_str().unwrap()));
+}
+
+#[test]
+fn predict_human_output_has_a_bar_chart() {
+    let o = hitcast(&["predict", "examples/track.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("expected popularity") && text.contains('█') && text.contains("76–100"),
+        "{text}"
+    );
+    assert!(text.contains("missing: artist_popularity"), "{text}");
+}
+
+#[test]
+fn predict_from_stdin_and_flags_override_the_file() {
+    let json = std::fs::read_to_string(path("examples/track.json")).unwrap();
+    let o = hitcast_stdin(
+        &["predict", "-", "--json", "--artist-popularity", "80"],
+        Some(&json),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v[0]["inputs"]["features"]["artist_popularity"]["value"],
+        80.0
+    );
+    assert_eq!(
+        v[0]["inputs"]["features"]["artist_popularity"]["source"],
+        "user"
+    );
+    assert_eq!(v[0]["inputs"]["features"]["danceability"]["source"], "file");
+}
+
+#[test]
+fn out_of_range_flag_exits_2_naming_field_range_and_value() {
+    let mut args = vec!["predict"];
+    args.extend(FLAGS.iter().map(|a| match *a {
+        "0.7" => "1.7",
+        "120" => "-3",
+        other => other,
+    }));
+    let o = hitcast(&args);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("danceability = 1.7 is outside 0–1"), "{err}");
+    assert!(err.contains("tempo = -3 is outside 0–250 BPM"), "{err}");
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn bad_csv_points_at_track_line_and_field() {
+    let dir = std::env::temp_dir().join(format!("hitcast-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let album = std::fs::read_to_string(path("examples/album.csv")).unwrap();
+    let mut lines: Vec<String> = album.lines().map(String::from).collect();
+    lines[2] = lines[2].replacen("0.55", "lots", 1);
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let o = hitcast(&["rank", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("track 2 (line 3): `danceability`: expected a number, got \"lots\""),
+        "{err}"
+    );
+
+    lines[2] = album.lines().nth(2).unwrap().replacen("0.55", "1.55", 1);
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let o = hitcast(&["rank", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("track 2 (Paper Satellites): danceability = 1.55 is outside 0–1"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn usage_errors() {
+    let o = hitcast(&["predict"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("give the track's features as flags"),
+        "{}",
+        stderr(&o)
+    );
+    let o = hitcast(&["rank", "examples/does-not-exist.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("does-not-exist.csv"));
+    let o = hitcast(&["explain", "examples/album.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("explain takes one track; the file has 8"));
+}
+
+#[test]
+fn explain_and_what_if() {
+    let o = hitcast(&[
+        "explain",
+        "examples/track.json",
+        "--set",
+        "artist_popularity=80",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(!v["explanation"]["drivers"].as_array().unwrap().is_empty());
+    assert_eq!(
+        v["explanation"]["if_supplied"][0]["feature"],
+        "artist_popularity"
+    );
+    assert_eq!(v["what_if"]["changes"][0]["value"], 80.0);
+    let o = hitcast(&["explain", "examples/track.json", "--set", "artist_pop=80"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown field `artist_pop`"));
+}
+
+#[test]
+fn model_command_and_model_override() {
+    let o = hitcast(&["model", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["info"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(v["schema"]["features"].as_array().unwrap().len(), 16);
+    let o = hitcast(&["model"]);
+    assert!(stdout(&o).contains("grouped-by-artist test split: accuracy"));
+
+    let o = hitcast(&["--model", "tests/fixtures/wrong_input.onnx", "model"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("does not fit Hitcast's contract"),
+        "{}",
+        stderr(&o)
+    );
+}

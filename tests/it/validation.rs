@@ -1,0 +1,164 @@
+//! Validation against the model's schema: which field, what range, what was given.
+
+use hitcast::{Feature, PredictError, ProblemKind, Source, TrackFeatures};
+
+use crate::{model, track};
+
+/// Applies `edit` to a valid track and checks the problems (as text) the schema reports.
+fn check(edit: impl FnOnce(&mut TrackFeatures), expected: &[&str]) {
+    let mut t = track("t");
+    edit(&mut t);
+    let got: Vec<String> = match model().schema().validate(&t) {
+        Ok(()) => vec![],
+        Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+    };
+    assert_eq!(got, expected);
+}
+
+fn set(f: Feature, v: f64) -> impl FnOnce(&mut TrackFeatures) {
+    move |t| {
+        t.set(f, v, Source::User);
+    }
+}
+
+#[test]
+fn valid_tracks_pass() {
+    check(|_| {}, &[]);
+    check(
+        |t| {
+            t.set(Feature::ArtistPopularity, 0.0, Source::User);
+            t.set(Feature::Genre, 6.0, Source::User);
+            t.set(Feature::TimeSignature, 3.0, Source::User);
+            t.set(Feature::YearsSinceRelease, 0.0, Source::User);
+        },
+        &[],
+    );
+}
+
+#[test]
+fn ranges() {
+    check(
+        set(Feature::Danceability, 1.7),
+        &["danceability = 1.7 is outside 0–1"],
+    );
+    check(
+        set(Feature::Loudness, -80.0),
+        &["loudness = -80 is outside -60–5 dB"],
+    );
+    check(
+        set(Feature::Tempo, 300.0),
+        &["tempo = 300 is outside 0–250 BPM"],
+    );
+    check(
+        set(Feature::ArtistPopularity, 101.0),
+        &["artist_popularity = 101 is outside 0–100"],
+    );
+    check(
+        set(Feature::DurationMs, 10.0),
+        &["duration_ms = 10 is outside 1000–4000000 ms"],
+    );
+}
+
+#[test]
+fn categories() {
+    check(
+        set(Feature::Key, 3.5),
+        &["key = 3.5 is not allowed (0–11, whole numbers)"],
+    );
+    check(
+        set(Feature::Mode, 0.5),
+        &["mode = 0.5 is not allowed (one of 0, 1)"],
+    );
+    check(
+        set(Feature::Genre, 2.5),
+        &[
+            "genre = 2.5 is not allowed (one of 0 (pop), 1 (rock), 2 (hip-hop), 3 (edm), 4 (r&b), 5 (latin), 6 (other))",
+        ],
+    );
+}
+
+#[test]
+fn non_finite_and_missing() {
+    check(
+        set(Feature::Energy, f64::NAN),
+        &["energy = NaN is not a finite number (allowed: 0–1)"],
+    );
+    check(
+        set(Feature::Valence, f64::INFINITY),
+        &["valence = inf is not a finite number (allowed: 0–1)"],
+    );
+    check(
+        |t| {
+            t.set_opt(Feature::Tempo, None, Source::User);
+        },
+        &["tempo is missing (required, 0–250 BPM)"],
+    );
+}
+
+#[test]
+fn every_problem_at_once() {
+    check(
+        |t| {
+            t.set(Feature::Danceability, -0.1, Source::User);
+            t.set_opt(Feature::Energy, None, Source::User);
+            t.set(Feature::Key, 12.0, Source::User);
+        },
+        &[
+            "danceability = -0.1 is outside 0–1",
+            "energy is missing (required, 0–1)",
+            "key = 12 is outside 0–11, whole numbers",
+        ],
+    );
+}
+
+#[test]
+fn predict_reports_rows_and_problem_kinds() {
+    let good = track("good");
+    let mut bad = track("bad");
+    bad.set(Feature::Energy, 2.0, Source::User);
+    let err = model().predict(&[good, bad]).unwrap_err();
+    let PredictError::Invalid(rows) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].row, 1);
+    assert_eq!(
+        rows[0].problems[0].kind,
+        ProblemKind::OutOfRange { value: 2.0 }
+    );
+    assert_eq!(err.to_string(), "track 2 (bad): energy = 2 is outside 0–1");
+    let json = serde_json::to_value(&rows[0].problems[0]).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"feature": "energy", "allowed": "0–1", "problem": "out_of_range", "value": 2.0})
+    );
+}
+
+#[test]
+fn missing_artist_popularity_is_never_zero() {
+    let m = model();
+    let t = track("t");
+    let without = m.predict_one(&t).unwrap();
+    let at_zero = m
+        .predict_one(&t.clone().with(Feature::ArtistPopularity, 0.0, Source::User))
+        .unwrap();
+    assert_ne!(without.band_probs, at_zero.band_probs);
+    assert_eq!(
+        without.missing,
+        [
+            Feature::TimeSignature,
+            Feature::ArtistPopularity,
+            Feature::Genre,
+            Feature::YearsSinceRelease
+        ]
+    );
+    // the encoding the schema documents: NaN in the tensor
+    let mut row: Vec<f32> = Feature::ALL
+        .iter()
+        .map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32))
+        .collect();
+    let (probs, _) = m.run(&row, 1).unwrap();
+    assert_eq!(probs, without.band_probs);
+    row[Feature::ArtistPopularity.index()] = 0.0;
+    assert_eq!(m.run(&row, 1).unwrap().0, at_zero.band_probs);
+}
