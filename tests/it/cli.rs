@@ -72,10 +72,18 @@ fn rank_the_example_album() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("Release as the single:"), "{text}");
-    assert_eq!(
-        text.lines().filter(|l| l.contains("Neon Harbour")).count(),
-        1
-    );
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), 8, "{text}");
+    for name in ["Neon Harbour", "Glass Lungs", "Static Bloom (Interlude)"] {
+        assert_eq!(
+            rows.iter().filter(|l| l.contains(name)).count(),
+            1,
+            "{name} in\n{text}"
+        );
+    }
 
     let o = hitcast(&["rank", "examples/album.json", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

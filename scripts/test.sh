@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, then run every test: the training pipeline's (pytest)
+# and the Rust workspace's (cargo nextest, or cargo test where nextest is absent).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+scripts/setup-ort.sh
+models/train/setup-venv.sh
+
+echo "== pipeline tests (pytest)"
+(cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider)
+
+echo "== Rust tests"
+cargo test --workspace --doc --quiet
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
