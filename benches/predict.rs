@@ -23,12 +23,8 @@ fn track(i: usize) -> TrackFeatures {
     ] {
         t.set(f, v, Source::User);
     }
-    if i % 3 != 0 {
-        t.set(
-            Feature::ArtistPopularity,
-            40.0 + (i % 50) as f64,
-            Source::User,
-        );
+    if !i.is_multiple_of(3) {
+        t.set(Feature::ArtistPopularity, 40.0 + (i % 50) as f64, Source::User);
     }
     t
 }
@@ -36,17 +32,13 @@ fn track(i: usize) -> TrackFeatures {
 fn bench(c: &mut Criterion) {
     let model = Model::embedded().expect("model loads (run scripts/setup-ort.sh first)");
     let one = track(1);
-    c.bench_function("predict_one", |b| {
-        b.iter(|| model.predict_one(std::hint::black_box(&one)).unwrap())
-    });
+    c.bench_function("predict_one", |b| b.iter(|| model.predict_one(std::hint::black_box(&one)).unwrap()));
 
     let mut g = c.benchmark_group("predict_batch");
     for n in [64usize, 1024] {
         let tracks: Vec<TrackFeatures> = (0..n).map(track).collect();
         g.throughput(Throughput::Elements(n as u64));
-        g.bench_with_input(BenchmarkId::from_parameter(n), &tracks, |b, t| {
-            b.iter(|| model.predict(t).unwrap())
-        });
+        g.bench_with_input(BenchmarkId::from_parameter(n), &tracks, |b, t| b.iter(|| model.predict(t).unwrap()));
     }
     g.finish();
 
@@ -64,9 +56,7 @@ fn bench(c: &mut Criterion) {
     let tracks: Vec<TrackFeatures> = (0..10).map(track).collect();
     c.bench_function("rank_10", |b| b.iter(|| model.rank(&tracks).unwrap()));
     c.bench_function("explain", |b| b.iter(|| model.explain(&one).unwrap()));
-    c.bench_function("load_embedded_model", |b| {
-        b.iter(|| Model::embedded().unwrap())
-    });
+    c.bench_function("load_embedded_model", |b| b.iter(|| Model::embedded().unwrap()));
 }
 
 criterion_group!(benches, bench);

@@ -60,10 +60,7 @@ impl Model {
     pub fn explain(&self, track: &TrackFeatures) -> Result<Explanation, PredictError> {
         let movable: Vec<Feature> = Feature::ALL
             .into_iter()
-            .filter(|f| {
-                *f != Feature::Genre
-                    && (track.get(*f).is_some() || !self.schema().spec(*f).required)
-            })
+            .filter(|f| *f != Feature::Genre && (track.get(*f).is_some() || !self.schema().spec(*f).required))
             .collect();
         let mut rows = Vec::with_capacity(1 + 2 * movable.len());
         rows.push(track.clone());
@@ -93,26 +90,14 @@ impl Model {
                 }
             })
             .partition(|d| d.value.is_some());
-        let order = |a: &Driver, b: &Driver| {
-            b.strength()
-                .total_cmp(&a.strength())
-                .then(a.feature.cmp(&b.feature))
-        };
+        let order = |a: &Driver, b: &Driver| b.strength().total_cmp(&a.strength()).then(a.feature.cmp(&b.feature));
         drivers.sort_by(order);
         if_supplied.sort_by(order);
-        Ok(Explanation {
-            prediction,
-            drivers,
-            if_supplied,
-        })
+        Ok(Explanation { prediction, drivers, if_supplied })
     }
 
     /// The prediction before and after the user's changes, in one run.
-    pub fn what_if(
-        &self,
-        track: &TrackFeatures,
-        changes: &[Change],
-    ) -> Result<WhatIf, PredictError> {
+    pub fn what_if(&self, track: &TrackFeatures, changes: &[Change]) -> Result<WhatIf, PredictError> {
         let mut edited = track.clone();
         for c in changes {
             edited.set_opt(c.feature, c.value, Source::User);

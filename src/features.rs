@@ -142,10 +142,7 @@ pub struct TrackFeatures {
 
 impl TrackFeatures {
     pub fn new(name: Option<String>) -> Self {
-        TrackFeatures {
-            name,
-            ..Default::default()
-        }
+        TrackFeatures { name, ..Default::default() }
     }
 
     pub fn get(&self, feature: Feature) -> Option<Sourced> {
@@ -190,12 +187,7 @@ impl TrackFeatures {
 
     /// Parses one text value (a CSV cell, a CLI flag) into `feature`: empty means missing,
     /// `genre` also takes its label (`rock`, `hip-hop`, …).
-    pub fn set_text(
-        &mut self,
-        feature: Feature,
-        text: &str,
-        source: Source,
-    ) -> Result<(), InputError> {
+    pub fn set_text(&mut self, feature: Feature, text: &str, source: Source) -> Result<(), InputError> {
         let text = text.trim();
         if text.is_empty() || text.eq_ignore_ascii_case("null") || text.eq_ignore_ascii_case("na") {
             self.set_opt(feature, None, source);
@@ -273,28 +265,15 @@ impl TrackFeatures {
                 errors.push(e);
             }
         }
-        if errors.is_empty() {
-            Ok(t)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(t) } else { Err(errors) }
     }
 }
 
 /// Keys that name the track.
 pub const NAME_KEYS: [&str; 4] = ["name", "title", "track", "track_name"];
 /// Descriptive keys that are accepted and ignored.
-pub const IGNORED_KEYS: [&str; 9] = [
-    "artist",
-    "artists",
-    "album",
-    "track_id",
-    "id",
-    "isrc",
-    "spotify_id",
-    "url",
-    "release_date",
-];
+pub const IGNORED_KEYS: [&str; 9] =
+    ["artist", "artists", "album", "track_id", "id", "isrc", "spotify_id", "url", "release_date"];
 
 pub fn is_ignored_key(key: &str) -> bool {
     key.starts_with('_') || IGNORED_KEYS.contains(&key)
@@ -318,14 +297,8 @@ impl Serialize for TrackFeatures {
             name: &'a Option<String>,
             features: BTreeMap<&'static str, Option<Sourced>>,
         }
-        View {
-            name: &self.name,
-            features: Feature::ALL
-                .iter()
-                .map(|f| (f.name(), self.get(*f)))
-                .collect(),
-        }
-        .serialize(s)
+        View { name: &self.name, features: Feature::ALL.iter().map(|f| (f.name(), self.get(*f))).collect() }
+            .serialize(s)
     }
 }
 
@@ -333,24 +306,14 @@ impl Serialize for TrackFeatures {
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum InputError {
     #[error("unknown field `{field}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
-    UnknownField {
-        field: String,
-        suggestion: Option<String>,
-    },
+    UnknownField { field: String, suggestion: Option<String> },
     #[error("`{field}`: expected {hint}, got {given:?}")]
-    NotANumber {
-        field: String,
-        given: String,
-        hint: String,
-    },
+    NotANumber { field: String, given: String, hint: String },
 }
 
 impl InputError {
     pub fn unknown(field: &str) -> InputError {
-        InputError::UnknownField {
-            field: field.to_string(),
-            suggestion: suggest(field),
-        }
+        InputError::UnknownField { field: field.to_string(), suggestion: suggest(field) }
     }
 
     /// The field this error is about.
@@ -378,9 +341,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -407,19 +368,11 @@ mod tests {
 
     #[test]
     fn json_object_reads_values_nulls_names_and_labels() {
-        let t = parse(
-            json!({"title": "Song", "danceability": 0.5, "tempo": "120", "artist_popularity": null,
-                              "genre": "Hip Hop", "artist": "X", "_note": 1}),
-        )
+        let t = parse(json!({"title": "Song", "danceability": 0.5, "tempo": "120", "artist_popularity": null,
+                              "genre": "Hip Hop", "artist": "X", "_note": 1}))
         .unwrap();
         assert_eq!(t.name.as_deref(), Some("Song"));
-        assert_eq!(
-            t.get(Feature::Danceability),
-            Some(Sourced {
-                value: 0.5,
-                source: Source::Client
-            })
-        );
+        assert_eq!(t.get(Feature::Danceability), Some(Sourced { value: 0.5, source: Source::Client }));
         assert_eq!(t.value(Feature::Tempo), Some(120.0));
         assert_eq!(t.value(Feature::ArtistPopularity), None);
         assert_eq!(t.value(Feature::Genre), Some(2.0));
@@ -427,9 +380,7 @@ mod tests {
 
     #[test]
     fn json_object_reports_every_problem() {
-        let errs =
-            parse(json!({"danceabilty": 0.5, "energy": "loud", "tempo": [1], "valence": true}))
-                .unwrap_err();
+        let errs = parse(json!({"danceabilty": 0.5, "energy": "loud", "tempo": [1], "valence": true})).unwrap_err();
         let mut msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
         msgs.sort();
         assert_eq!(
@@ -452,9 +403,7 @@ mod tests {
         assert_eq!(t.value(Feature::Genre), Some(3.0));
         t.set_text(Feature::Energy, "  ", Source::User).unwrap();
         assert_eq!(t.value(Feature::Energy), None);
-        let e = t
-            .set_text(Feature::Genre, "polka", Source::User)
-            .unwrap_err();
+        let e = t.set_text(Feature::Genre, "polka", Source::User).unwrap_err();
         assert!(e.to_string().contains("pop, rock, hip-hop"), "{e}");
     }
 

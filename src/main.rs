@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use cli::{input, output};
 
 /// Tracks per ONNX run; a progress bar appears from PROGRESS_FROM tracks on.
-const CHUNK: usize = 1024;
+const CHUNK: usize = hitcast::MAX_BATCH;
 const PROGRESS_FROM: usize = 2000;
 
 #[derive(Debug, Parser)]
@@ -151,11 +151,7 @@ impl FeatureArgs {
             &self.genre,
             &self.years_since_release,
         ];
-        Feature::ALL
-            .into_iter()
-            .zip(all)
-            .filter_map(|(f, v)| v.as_deref().map(|v| (f, v)))
-            .collect()
+        Feature::ALL.into_iter().zip(all).filter_map(|(f, v)| v.as_deref().map(|v| (f, v))).collect()
     }
 
     fn is_empty(&self) -> bool {
@@ -186,10 +182,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let user = e.downcast_ref::<UserError>().is_some()
                 || e.downcast_ref::<input::BadInput>().is_some()
-                || matches!(
-                    e.downcast_ref::<PredictError>(),
-                    Some(PredictError::Invalid(_))
-                );
+                || matches!(e.downcast_ref::<PredictError>(), Some(PredictError::Invalid(_)));
             eprintln!("error: {}", format!("{e:#}").trim_end());
             ExitCode::from(if user { 2 } else { 1 })
         }
@@ -207,9 +200,7 @@ fn tracks_from(file: Option<&PathBuf>, flags: &FeatureArgs) -> Result<Vec<TrackF
     let mut tracks = match file {
         Some(f) => input::read_tracks(f)?,
         None if flags.is_empty() => {
-            bail!(UserError(
-                "give the track's features as flags (see --help) or a JSON/CSV file".into()
-            ))
+            bail!(UserError("give the track's features as flags (see --help) or a JSON/CSV file".into()))
         }
         None => vec![TrackFeatures::default()],
     };
@@ -224,8 +215,7 @@ fn predict_all(model: &Model, tracks: &[TrackFeatures]) -> Result<Vec<Prediction
     let bar = if tracks.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
         let b = ProgressBar::new(tracks.len() as u64);
         b.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} tracks, {per_sec}, eta {eta}")
-                .expect("valid template"),
+            ProgressStyle::with_template("{bar:40} {pos}/{len} tracks, {per_sec}, eta {eta}").expect("valid template"),
         );
         Some(b)
     } else {
@@ -269,28 +259,18 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 }
 
 fn parse_set(s: &str) -> Result<Change> {
-    let (name, value) = s
-        .split_once('=')
-        .ok_or_else(|| UserError(format!("--set {s:?}: expected FEATURE=VALUE")))?;
+    let (name, value) = s.split_once('=').ok_or_else(|| UserError(format!("--set {s:?}: expected FEATURE=VALUE")))?;
     let feature = Feature::from_name(name.trim())
         .ok_or_else(|| UserError(hitcast::InputError::unknown(name.trim()).to_string()))?;
     let mut t = TrackFeatures::default();
-    t.set_text(feature, value, Source::User)
-        .map_err(|e| UserError(e.to_string()))?;
-    Ok(Change {
-        feature,
-        value: t.value(feature),
-    })
+    t.set_text(feature, value, Source::User).map_err(|e| UserError(e.to_string()))?;
+    Ok(Change { feature, value: t.value(feature) })
 }
 
 fn run(cli: Cli) -> Result<()> {
     let model_path = cli.model.as_ref();
     match cli.command {
-        Command::Predict {
-            file,
-            features,
-            json,
-        } => {
+        Command::Predict { file, features, json } => {
             let tracks = tracks_from(file.as_ref(), &features)?;
             let model = load_model(model_path)?;
             let preds = predict_all(&model, &tracks)?;
@@ -302,15 +282,8 @@ fn run(cli: Cli) -> Result<()> {
                     prediction: &'a Prediction,
                     inputs: &'a TrackFeatures,
                 }
-                let rows: Vec<Row> = tracks
-                    .iter()
-                    .zip(&preds)
-                    .map(|(t, p)| Row {
-                        name: &t.name,
-                        prediction: p,
-                        inputs: t,
-                    })
-                    .collect();
+                let rows: Vec<Row> =
+                    tracks.iter().zip(&preds).map(|(t, p)| Row { name: &t.name, prediction: p, inputs: t }).collect();
                 print_json(&rows)
             } else {
                 print(&output::predictions(&tracks, &preds))
@@ -323,33 +296,17 @@ fn run(cli: Cli) -> Result<()> {
             }
             let model = load_model(model_path)?;
             let ranking = model.rank(&tracks)?;
-            if json {
-                print_json(&ranking)
-            } else {
-                print(&output::ranking(&ranking))
-            }
+            if json { print_json(&ranking) } else { print(&output::ranking(&ranking)) }
         }
-        Command::Explain {
-            file,
-            features,
-            set,
-            json,
-        } => {
+        Command::Explain { file, features, set, json } => {
             let tracks = tracks_from(file.as_ref(), &features)?;
             let [track] = tracks.as_slice() else {
-                bail!(UserError(format!(
-                    "explain takes one track; the file has {}",
-                    tracks.len()
-                )));
+                bail!(UserError(format!("explain takes one track; the file has {}", tracks.len())));
             };
             let changes: Vec<Change> = set.iter().map(|s| parse_set(s)).collect::<Result<_>>()?;
             let model = load_model(model_path)?;
             let explanation = model.explain(track)?;
-            let what_if = if changes.is_empty() {
-                None
-            } else {
-                Some(model.what_if(track, &changes)?)
-            };
+            let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, &changes)?) };
             if json {
                 print_json(&serde_json::json!({ "explanation": explanation, "what_if": what_if }))
             } else {

@@ -57,18 +57,11 @@ fn fmt_rows(rows: &[InvalidRow]) -> String {
     let single = rows.len() == 1 && rows[0].row == 0;
     rows.iter()
         .map(|r| {
-            let problems = Invalid {
-                problems: r.problems.clone(),
-            }
-            .to_string();
+            let problems = Invalid { problems: r.problems.clone() }.to_string();
             if single {
                 problems
             } else {
-                let name = r
-                    .name
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default();
+                let name = r.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
                 format!("track {}{name}: {problems}", r.row + 1)
             }
         })
@@ -97,11 +90,12 @@ pub struct Model {
 
 impl fmt::Debug for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Model")
-            .field("info", &self.info)
-            .finish_non_exhaustive()
+        f.debug_struct("Model").field("info", &self.info).finish_non_exhaustive()
     }
 }
+
+/// Tracks per ONNX run in [`Model::predict`].
+pub const MAX_BATCH: usize = 1024;
 
 const INPUT: &str = "features";
 const BAND_PROBS: &str = "band_probs";
@@ -115,10 +109,8 @@ impl Model {
 
     pub fn from_path(path: impl AsRef<Path>) -> Result<Model, ModelError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes =
+            std::fs::read(path).map_err(|source| ModelError::Read { path: path.display().to_string(), source })?;
         Model::from_bytes(&bytes)
     }
 
@@ -131,10 +123,7 @@ impl Model {
             .and_then(|b| b.with_intra_threads(1).map_err(Into::into))
             .and_then(|b| b.with_inter_threads(1).map_err(Into::into))
             // Denormal floats make GEMM several times slower; their value is nil anyway.
-            .and_then(|b| {
-                b.with_config_entry("session.set_denormal_as_zero", "1")
-                    .map_err(Into::into)
-            })
+            .and_then(|b| b.with_config_entry("session.set_denormal_as_zero", "1").map_err(Into::into))
             .and_then(|mut b| b.commit_from_memory(bytes))
             .map_err(|e| ModelError::Onnx(e.to_string()))?;
         check_io(&session)?;
@@ -146,11 +135,7 @@ impl Model {
             trained_on,
             metrics,
         };
-        Ok(Model {
-            session: Mutex::new(session),
-            schema,
-            info,
-        })
+        Ok(Model { session: Mutex::new(session), schema, info })
     }
 
     pub fn schema(&self) -> &Schema {
@@ -165,35 +150,28 @@ impl Model {
         &self.info.version
     }
 
-    /// Validates every track (all problems of all rows at once), then predicts them in one run.
+    /// Validates every track (all problems of all rows at once), then predicts them: one
+    /// ONNX run per [`MAX_BATCH`] tracks, which bounds memory on large inputs.
     pub fn predict(&self, tracks: &[TrackFeatures]) -> Result<Vec<Prediction>, PredictError> {
         let invalid: Vec<InvalidRow> = tracks
             .iter()
             .enumerate()
             .filter_map(|(row, t)| {
-                self.schema.validate(t).err().map(|e| InvalidRow {
-                    row,
-                    name: t.name.clone(),
-                    problems: e.problems,
-                })
+                self.schema.validate(t).err().map(|e| InvalidRow { row, name: t.name.clone(), problems: e.problems })
             })
             .collect();
         if !invalid.is_empty() {
             return Err(PredictError::Invalid(invalid));
         }
-        let mut input = Vec::with_capacity(tracks.len() * Feature::COUNT);
-        for t in tracks {
-            input.extend(
-                Feature::ALL
-                    .iter()
-                    .map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32)),
-            );
-        }
-        let (probs, popularity) = self.run(&input, tracks.len())?;
-        Ok(tracks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
+        let mut out = Vec::with_capacity(tracks.len());
+        let mut input = Vec::with_capacity(tracks.len().min(MAX_BATCH) * Feature::COUNT);
+        for chunk in tracks.chunks(MAX_BATCH) {
+            input.clear();
+            for t in chunk {
+                input.extend(Feature::ALL.iter().map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32)));
+            }
+            let (probs, popularity) = self.run(&input, chunk.len())?;
+            out.extend(chunk.iter().enumerate().map(|(i, t)| {
                 let p: [f32; 4] = probs[i * 4..i * 4 + 4].try_into().expect("4 bands per row");
                 Prediction {
                     band: Band::most_likely(&p),
@@ -202,41 +180,30 @@ impl Model {
                     model_version: self.info.version.clone(),
                     missing: t.missing().collect(),
                 }
-            })
-            .collect())
+            }));
+        }
+        Ok(out)
     }
 
     /// [`Model::predict`] for one track.
     pub fn predict_one(&self, track: &TrackFeatures) -> Result<Prediction, PredictError> {
-        self.predict(std::slice::from_ref(track))
-            .map(|mut v| v.remove(0))
+        self.predict(std::slice::from_ref(track)).map(|mut v| v.remove(0))
     }
 
     /// Runs the graph on `rows` rows of raw inputs (NaN = missing); no validation.
     /// Returns band probabilities (`rows × 4`) and expected popularity (`rows`).
     pub fn run(&self, input: &[f32], rows: usize) -> Result<(Vec<f32>, Vec<f32>), PredictError> {
-        assert_eq!(
-            input.len(),
-            rows * Feature::COUNT,
-            "input must be rows × {} values",
-            Feature::COUNT
-        );
+        assert_eq!(input.len(), rows * Feature::COUNT, "input must be rows × {} values", Feature::COUNT);
         if rows == 0 {
             return Ok((Vec::new(), Vec::new()));
         }
         let tensor = TensorRef::from_array_view(([rows, Feature::COUNT], input))
             .map_err(|e| PredictError::Run(e.to_string()))?;
-        let mut session = self
-            .session
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let outputs = session
-            .run(ort::inputs![INPUT => tensor])
-            .map_err(|e| PredictError::Run(e.to_string()))?;
+        let mut session = self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let outputs = session.run(ort::inputs![INPUT => tensor]).map_err(|e| PredictError::Run(e.to_string()))?;
         let extract = |name: &str, width: usize| -> Result<Vec<f32>, PredictError> {
-            let (shape, data) = outputs[name]
-                .try_extract_tensor::<f32>()
-                .map_err(|e| PredictError::Run(e.to_string()))?;
+            let (shape, data) =
+                outputs[name].try_extract_tensor::<f32>().map_err(|e| PredictError::Run(e.to_string()))?;
             if shape.len() != 2 || shape[0] as usize != rows || shape[1] as usize != width {
                 return Err(PredictError::Run(format!(
                     "output {name} has shape {shape:?}, expected [{rows}, {width}]"
@@ -252,14 +219,14 @@ fn check_io(session: &Session) -> Result<(), ModelError> {
     let contract = |m: String| Err(ModelError::Contract(m));
     let describe = |name: &str, dtype: &ValueType, width: i64| -> Result<(), ModelError> {
         match dtype {
-            ValueType::Tensor {
-                ty: TensorElementType::Float32,
-                shape,
-                ..
-            } if shape.len() == 2 && (shape[1] == width) => Ok(()),
-            other => Err(ModelError::Contract(format!(
-                "`{name}` must be a float32 tensor [N, {width}], found {other}"
-            ))),
+            ValueType::Tensor { ty: TensorElementType::Float32, shape, .. }
+                if shape.len() == 2 && (shape[1] == width) =>
+            {
+                Ok(())
+            }
+            other => {
+                Err(ModelError::Contract(format!("`{name}` must be a float32 tensor [N, {width}], found {other}")))
+            }
         }
     };
     let inputs = session.inputs();
@@ -269,13 +236,7 @@ fn check_io(session: &Session) -> Result<(), ModelError> {
     }
     let outputs: Vec<_> = [(BAND_PROBS, 4), (POPULARITY, 1)]
         .into_iter()
-        .map(|(name, width)| {
-            (
-                name,
-                width,
-                session.outputs().iter().find(|o| o.name() == name),
-            )
-        })
+        .map(|(name, width)| (name, width, session.outputs().iter().find(|o| o.name() == name)))
         .collect();
     if let Some((name, ..)) = outputs.iter().find(|(.., o)| o.is_none()) {
         return contract(format!("missing output `{name}`"));
@@ -287,23 +248,14 @@ fn check_io(session: &Session) -> Result<(), ModelError> {
     Ok(())
 }
 
-fn read_metadata(
-    session: &Session,
-) -> Result<(Schema, String, serde_json::Value, serde_json::Value), ModelError> {
-    let meta = session
-        .metadata()
-        .map_err(|e| ModelError::Onnx(e.to_string()))?;
-    let get = |key: &str| {
-        meta.custom(key)
-            .ok_or_else(|| ModelError::Contract(format!("metadata `{key}` is missing")))
-    };
+fn read_metadata(session: &Session) -> Result<(Schema, String, serde_json::Value, serde_json::Value), ModelError> {
+    let meta = session.metadata().map_err(|e| ModelError::Onnx(e.to_string()))?;
+    let get = |key: &str| meta.custom(key).ok_or_else(|| ModelError::Contract(format!("metadata `{key}` is missing")));
     let json = |key: &str| -> Result<serde_json::Value, ModelError> {
-        serde_json::from_str(&get(key)?)
-            .map_err(|e| ModelError::Contract(format!("metadata `{key}` is not JSON: {e}")))
+        serde_json::from_str(&get(key)?).map_err(|e| ModelError::Contract(format!("metadata `{key}` is not JSON: {e}")))
     };
-    let schema: Schema = serde_json::from_str(&get("hitcast.schema")?).map_err(|e| {
-        ModelError::Contract(format!("metadata `hitcast.schema` does not parse: {e}"))
-    })?;
+    let schema: Schema = serde_json::from_str(&get("hitcast.schema")?)
+        .map_err(|e| ModelError::Contract(format!("metadata `hitcast.schema` does not parse: {e}")))?;
     let names: Vec<&str> = schema.features.iter().map(|f| f.name.as_str()).collect();
     let expected: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
     if names != expected {
@@ -319,12 +271,7 @@ fn read_metadata(
             schema.bands.len()
         )));
     }
-    Ok((
-        schema,
-        get("hitcast.version")?,
-        json("hitcast.trained_on")?,
-        json("hitcast.metrics")?,
-    ))
+    Ok((schema, get("hitcast.version")?, json("hitcast.trained_on")?, json("hitcast.metrics")?))
 }
 
 fn hex(bytes: &[u8]) -> String {

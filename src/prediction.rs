@@ -21,11 +21,7 @@ impl Band {
 
     /// The band a popularity falls in.
     pub fn of(popularity: f64) -> Band {
-        Band::ALL
-            .into_iter()
-            .rev()
-            .find(|b| popularity > b.range().0 as f64 - 0.5)
-            .unwrap_or(Band(0))
+        Band::ALL.into_iter().rev().find(|b| popularity > b.range().0 as f64 - 0.5).unwrap_or(Band(0))
     }
 
     /// The band with the highest probability (the first on a tie).
@@ -93,17 +89,9 @@ mod tests {
 
     #[test]
     fn bands_cover_0_to_100() {
-        for (pop, band) in [
-            (0.0, 0),
-            (25.0, 0),
-            (25.4, 0),
-            (26.0, 1),
-            (50.0, 1),
-            (51.0, 2),
-            (75.0, 2),
-            (76.0, 3),
-            (100.0, 3),
-        ] {
+        for (pop, band) in
+            [(0.0, 0), (25.0, 0), (25.4, 0), (26.0, 1), (50.0, 1), (51.0, 2), (75.0, 2), (76.0, 3), (100.0, 3)]
+        {
             assert_eq!(Band::of(pop).index(), band, "popularity {pop}");
         }
         assert_eq!(Band::new(4), None);

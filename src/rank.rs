@@ -45,24 +45,13 @@ impl Model {
         let mut ranked: Vec<RankedTrack> = predictions
             .into_iter()
             .enumerate()
-            .map(|(index, prediction)| RankedTrack {
-                rank: 0,
-                index,
-                name: tracks[index].name.clone(),
-                prediction,
-            })
+            .map(|(index, prediction)| RankedTrack { rank: 0, index, name: tracks[index].name.clone(), prediction })
             .collect();
         ranked.sort_by(|a, b| {
             let key = |t: &RankedTrack| {
-                (
-                    t.prediction.expected_popularity,
-                    t.prediction.band_probs[2] + t.prediction.band_probs[3],
-                )
+                (t.prediction.expected_popularity, t.prediction.band_probs[2] + t.prediction.band_probs[3])
             };
-            key(b)
-                .partial_cmp(&key(a))
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.index.cmp(&b.index))
+            key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal).then(a.index.cmp(&b.index))
         });
         for (i, t) in ranked.iter_mut().enumerate() {
             t.rank = i + 1;
@@ -71,10 +60,6 @@ impl Model {
             [a, b, ..] => Some(a.prediction.expected_popularity - b.prediction.expected_popularity),
             _ => None,
         };
-        Ok(Ranking {
-            close_call: margin.is_some_and(|m| m < CLOSE_CALL_POINTS),
-            tracks: ranked,
-            margin,
-        })
+        Ok(Ranking { close_call: margin.is_some_and(|m| m < CLOSE_CALL_POINTS), tracks: ranked, margin })
     }
 }

@@ -19,9 +19,7 @@ pub enum RuntimeError {
         searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     NotFound { searched: Vec<PathBuf> },
-    #[error(
-        "could not load ONNX Runtime from {path}: {message} (run `scripts/setup-ort.sh` to fetch version 1.31)"
-    )]
+    #[error("could not load ONNX Runtime from {path}: {message} (run `scripts/setup-ort.sh` to fetch version 1.31)")]
     Load { path: PathBuf, message: String },
     #[error("could not start ONNX Runtime: {0}")]
     Init(String),
@@ -30,11 +28,7 @@ pub enum RuntimeError {
 const LIB: &str = "libonnxruntime.so";
 
 fn arch_dir() -> &'static str {
-    if cfg!(target_arch = "aarch64") {
-        "aarch64"
-    } else {
-        "x86_64"
-    }
+    if cfg!(target_arch = "aarch64") { "aarch64" } else { "x86_64" }
 }
 
 /// Where the library is looked for, in order.
@@ -43,21 +37,13 @@ pub fn candidates() -> Vec<PathBuf> {
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
         out.push(PathBuf::from(p));
     }
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf))
-    {
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
         out.push(dir.join(LIB));
         if let Some(up) = dir.parent() {
             out.push(up.join(LIB));
         }
     }
-    out.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(".ort")
-            .join(arch_dir())
-            .join(LIB),
-    );
+    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ort").join(arch_dir()).join(LIB));
     out
 }
 
@@ -66,19 +52,10 @@ pub fn environment() -> Result<&'static Environment, RuntimeError> {
     static ENV: OnceLock<Result<Environment, RuntimeError>> = OnceLock::new();
     ENV.get_or_init(|| {
         let searched = candidates();
-        let path = searched
-            .iter()
-            .find(|p| p.is_file())
-            .cloned()
-            .ok_or(RuntimeError::NotFound { searched })?;
-        let builder = ort::init_from(&path).map_err(|e| RuntimeError::Load {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        builder
-            .with_name("hitcast")
-            .build()
-            .map_err(|e| RuntimeError::Init(e.to_string()))
+        let path = searched.iter().find(|p| p.is_file()).cloned().ok_or(RuntimeError::NotFound { searched })?;
+        let builder =
+            ort::init_from(&path).map_err(|e| RuntimeError::Load { path: path.clone(), message: e.to_string() })?;
+        builder.with_name("hitcast").build().map_err(|e| RuntimeError::Init(e.to_string()))
     })
     .as_ref()
     .map_err(Clone::clone)

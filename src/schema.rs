@@ -55,12 +55,8 @@ impl FeatureSpec {
     pub fn allowed(&self) -> String {
         if self.kind == Kind::Categorical && !self.values.is_empty() {
             if self.labels.len() == self.values.len() {
-                let vals: Vec<String> = self
-                    .values
-                    .iter()
-                    .zip(&self.labels)
-                    .map(|(v, l)| format!("{v} ({l})"))
-                    .collect();
+                let vals: Vec<String> =
+                    self.values.iter().zip(&self.labels).map(|(v, l)| format!("{v} ({l})")).collect();
                 return format!("one of {}", vals.join(", "));
             }
             let consecutive = self.values.windows(2).all(|w| w[1] == w[0] + 1.0);
@@ -70,14 +66,8 @@ impl FeatureSpec {
             let vals: Vec<String> = self.values.iter().map(|v| v.to_string()).collect();
             return format!("one of {}", vals.join(", "));
         }
-        let unit = if self.unit.chars().any(|c| c.is_ascii_digit()) {
-            ""
-        } else {
-            self.unit.as_str()
-        };
-        format!("{}–{} {unit}", self.min, self.max)
-            .trim_end()
-            .to_string()
+        let unit = if self.unit.chars().any(|c| c.is_ascii_digit()) { "" } else { self.unit.as_str() };
+        format!("{}–{} {unit}", self.min, self.max).trim_end().to_string()
     }
 }
 
@@ -95,31 +85,17 @@ impl Schema {
                 None if spec.required => Some(ProblemKind::Missing),
                 None => None,
                 Some(v) if !v.is_finite() => Some(ProblemKind::NotFinite { value: v }),
-                Some(v) if v < spec.min || v > spec.max => {
-                    Some(ProblemKind::OutOfRange { value: v })
-                }
-                Some(v)
-                    if spec.kind == Kind::Categorical
-                        && !spec.values.is_empty()
-                        && !spec.values.contains(&v) =>
-                {
+                Some(v) if v < spec.min || v > spec.max => Some(ProblemKind::OutOfRange { value: v }),
+                Some(v) if spec.kind == Kind::Categorical && !spec.values.is_empty() && !spec.values.contains(&v) => {
                     Some(ProblemKind::NotAllowed { value: v })
                 }
                 Some(_) => None,
             };
             if let Some(kind) = kind {
-                problems.push(Problem {
-                    feature,
-                    allowed: spec.allowed(),
-                    kind,
-                });
+                problems.push(Problem { feature, allowed: spec.allowed(), kind });
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Invalid { problems })
-        }
+        if problems.is_empty() { Ok(()) } else { Err(Invalid { problems }) }
     }
 }
 
@@ -172,10 +148,9 @@ impl fmt::Display for Problem {
         let (name, allowed) = (self.feature.name(), &self.allowed);
         match self.kind {
             ProblemKind::Missing => write!(f, "{name} is missing (required, {allowed})"),
-            ProblemKind::NotFinite { value } => write!(
-                f,
-                "{name} = {value} is not a finite number (allowed: {allowed})"
-            ),
+            ProblemKind::NotFinite { value } => {
+                write!(f, "{name} = {value} is not a finite number (allowed: {allowed})")
+            }
             ProblemKind::OutOfRange { value } => write!(f, "{name} = {value} is outside {allowed}"),
             ProblemKind::NotAllowed { value } => {
                 write!(f, "{name} = {value} is not allowed ({allowed})")

@@ -45,34 +45,23 @@ impl std::error::Error for BadInput {}
 pub fn read_tracks(path: &Path) -> Result<Vec<TrackFeatures>> {
     let (name, text) = if path.as_os_str() == "-" {
         let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .context("read tracks from standard input")?;
+        std::io::stdin().read_to_string(&mut s).context("read tracks from standard input")?;
         ("standard input".to_string(), s)
     } else {
-        let s =
-            std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+        let s = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
         (path.display().to_string(), s)
     };
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let json = match ext.as_deref() {
         Some("json") => true,
         Some("csv") => false,
         _ => matches!(text.trim_start().chars().next(), Some('{' | '[')),
     };
-    if json {
-        parse_json(&name, &text)
-    } else {
-        parse_csv(&name, &text)
-    }
+    if json { parse_json(&name, &text) } else { parse_csv(&name, &text) }
 }
 
 pub fn parse_json(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).with_context(|| format!("{name} is not valid JSON"))?;
+    let value: serde_json::Value = serde_json::from_str(text).with_context(|| format!("{name} is not valid JSON"))?;
     let items = match value {
         serde_json::Value::Array(items) => items,
         serde_json::Value::Object(mut obj) => match obj.remove("tracks") {
@@ -90,22 +79,10 @@ pub fn parse_json(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
         };
         match TrackFeatures::from_json_object(obj, Source::File) {
             Ok(t) => tracks.push(t),
-            Err(errs) => problems.extend(errs.into_iter().map(|error| FileProblem {
-                track: i + 1,
-                line: None,
-                error,
-            })),
+            Err(errs) => problems.extend(errs.into_iter().map(|error| FileProblem { track: i + 1, line: None, error })),
         }
     }
-    if problems.is_empty() {
-        Ok(tracks)
-    } else {
-        Err(BadInput {
-            source: name.to_string(),
-            problems,
-        }
-        .into())
-    }
+    if problems.is_empty() { Ok(tracks) } else { Err(BadInput { source: name.to_string(), problems }.into()) }
 }
 
 enum Column {
@@ -115,14 +92,8 @@ enum Column {
 }
 
 pub fn parse_csv(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{name}: cannot read the CSV header"))?
-        .clone();
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
+    let headers = reader.headers().with_context(|| format!("{name}: cannot read the CSV header"))?.clone();
     let mut columns = Vec::new();
     let mut problems = Vec::new();
     for h in headers.iter() {
@@ -134,11 +105,7 @@ pub fn parse_csv(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
         } else if is_ignored_key(&key) || key.is_empty() {
             Column::Ignored
         } else {
-            problems.push(FileProblem {
-                track: 0,
-                line: Some(1),
-                error: InputError::unknown(&key),
-            });
+            problems.push(FileProblem { track: 0, line: Some(1), error: InputError::unknown(&key) });
             Column::Ignored
         });
     }
@@ -156,11 +123,7 @@ pub fn parse_csv(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
                 Column::Name if !cell.is_empty() => t.name = Some(cell.to_string()),
                 Column::Feature(f) => {
                     if let Err(error) = t.set_text(*f, cell, Source::File) {
-                        problems.push(FileProblem {
-                            track: i + 1,
-                            line,
-                            error,
-                        });
+                        problems.push(FileProblem { track: i + 1, line, error });
                     }
                 }
                 _ => {}
@@ -168,15 +131,7 @@ pub fn parse_csv(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
         }
         tracks.push(t);
     }
-    if problems.is_empty() {
-        Ok(tracks)
-    } else {
-        Err(BadInput {
-            source: name.to_string(),
-            problems,
-        }
-        .into())
-    }
+    if problems.is_empty() { Ok(tracks) } else { Err(BadInput { source: name.to_string(), problems }.into()) }
 }
 
 #[cfg(test)]
@@ -185,11 +140,7 @@ mod tests {
 
     #[test]
     fn csv_with_names_ignored_columns_and_missing_cells() {
-        let t = parse_csv(
-            "a.csv",
-            "title,artist,danceability,artist_popularity,genre\nOne,X,0.5,,rock\n",
-        )
-        .unwrap();
+        let t = parse_csv("a.csv", "title,artist,danceability,artist_popularity,genre\nOne,X,0.5,,rock\n").unwrap();
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].name.as_deref(), Some("One"));
         assert_eq!(t[0].value(Feature::Danceability), Some(0.5));
@@ -201,38 +152,18 @@ mod tests {
     fn csv_errors_name_track_line_and_field() {
         let err = parse_csv("a.csv", "name,energy\nA,0.5\nB,loud\n").unwrap_err();
         let msg = format!("{err}");
-        assert!(
-            msg.contains("track 2 (line 3): `energy`: expected a number, got \"loud\""),
-            "{msg}"
-        );
-        let err = parse_csv("a.csv", "name,enrgy\nA,0.5\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("unknown field `enrgy` (did you mean `energy`?)"),
-            "{err}"
-        );
+        assert!(msg.contains("track 2 (line 3): `energy`: expected a number, got \"loud\""), "{msg}");
+        let err = parse_csv("a.csv", "name,enrgy\nA,0.5\n").unwrap_err().to_string();
+        assert!(err.contains("unknown field `enrgy` (did you mean `energy`?)"), "{err}");
     }
 
     #[test]
     fn json_shapes() {
         assert_eq!(parse_json("x", r#"{"energy": 0.1}"#).unwrap().len(), 1);
-        assert_eq!(
-            parse_json("x", r#"[{"energy": 0.1}, {"energy": 0.2}]"#)
-                .unwrap()
-                .len(),
-            2
-        );
-        assert_eq!(
-            parse_json("x", r#"{"tracks": [{"energy": 0.1}]}"#)
-                .unwrap()
-                .len(),
-            1
-        );
+        assert_eq!(parse_json("x", r#"[{"energy": 0.1}, {"energy": 0.2}]"#).unwrap().len(), 2);
+        assert_eq!(parse_json("x", r#"{"tracks": [{"energy": 0.1}]}"#).unwrap().len(), 1);
         assert!(parse_json("x", "3").is_err());
-        let err = parse_json("x", r#"[{"energy": 0.1}, {"energy": "hi"}]"#)
-            .unwrap_err()
-            .to_string();
+        let err = parse_json("x", r#"[{"energy": 0.1}, {"energy": "hi"}]"#).unwrap_err().to_string();
         assert!(err.contains("track 2: `energy`"), "{err}");
     }
 }

@@ -2,9 +2,7 @@
 
 use std::fmt::Write;
 
-use hitcast::{
-    Band, Explanation, Feature, Model, Prediction, Ranking, Source, TrackFeatures, WhatIf,
-};
+use hitcast::{Band, Explanation, Feature, Model, Prediction, Ranking, Source, TrackFeatures, WhatIf};
 
 const BAR_WIDTH: usize = 24;
 
@@ -21,10 +19,7 @@ pub fn bar(p: f32, width: usize) -> String {
 /// Four probabilities as a 4-character sparkline.
 pub fn spark(probs: &[f32; 4]) -> String {
     const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    probs
-        .iter()
-        .map(|p| LEVELS[((p.clamp(0.0, 1.0) * 7.0).round()) as usize])
-        .collect()
+    probs.iter().map(|p| LEVELS[((p.clamp(0.0, 1.0) * 7.0).round()) as usize]).collect()
 }
 
 fn title(t: &TrackFeatures, i: usize) -> String {
@@ -32,11 +27,7 @@ fn title(t: &TrackFeatures, i: usize) -> String {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).chain(['…']).collect()
-    }
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(['…']).collect() }
 }
 
 /// Where the inputs came from and what was missing.
@@ -50,19 +41,14 @@ pub fn provenance(t: &TrackFeatures, p: &Prediction) -> String {
             }
         }
     }
-    let from: Vec<String> = counts
-        .iter()
-        .map(|(s, n)| format!("{n} from {s}"))
-        .collect();
+    let from: Vec<String> = counts.iter().map(|(s, n)| format!("{n} from {s}")).collect();
     let mut out = format!("inputs: {}", from.join(", "));
     if !p.missing.is_empty() {
         let names: Vec<String> = p
             .missing
             .iter()
             .map(|f| match f {
-                Feature::ArtistPopularity => {
-                    "artist_popularity (predicted by the members trained without it)".into()
-                }
+                Feature::ArtistPopularity => "artist_popularity (predicted by the members trained without it)".into(),
                 other => other.name().to_string(),
             })
             .collect();
@@ -74,27 +60,12 @@ pub fn provenance(t: &TrackFeatures, p: &Prediction) -> String {
 pub fn prediction(t: &TrackFeatures, i: usize, p: &Prediction) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", title(t, i));
-    let _ = writeln!(
-        s,
-        "  expected popularity  {:.0} / 100",
-        p.expected_popularity
-    );
-    let _ = writeln!(
-        s,
-        "  most likely band     {}  ({:.0}%)",
-        p.band,
-        p.prob(p.band) * 100.0
-    );
+    let _ = writeln!(s, "  expected popularity  {:.0} / 100", p.expected_popularity);
+    let _ = writeln!(s, "  most likely band     {}  ({:.0}%)", p.band, p.prob(p.band) * 100.0);
     for b in Band::ALL {
         let pr = p.prob(b);
-        let _ = writeln!(
-            s,
-            "  {:>7}  {:<w$} {:>5.1}%",
-            b.to_string(),
-            bar(pr, BAR_WIDTH),
-            pr * 100.0,
-            w = BAR_WIDTH + 1
-        );
+        let _ =
+            writeln!(s, "  {:>7}  {:<w$} {:>5.1}%", b.to_string(), bar(pr, BAR_WIDTH), pr * 100.0, w = BAR_WIDTH + 1);
     }
     let _ = writeln!(s, "  {}", provenance(t, p));
     let _ = writeln!(s, "  model {}", p.model_version);
@@ -148,20 +119,9 @@ pub fn predictions(tracks: &[TrackFeatures], preds: &[Prediction]) -> String {
 pub fn ranking(r: &Ranking) -> String {
     let mut s = table_header(true);
     for t in &r.tracks {
-        s += &table_row(
-            t.rank,
-            &t.name
-                .clone()
-                .unwrap_or_else(|| format!("track {}", t.index + 1)),
-            &t.prediction,
-        );
+        s += &table_row(t.rank, &t.name.clone().unwrap_or_else(|| format!("track {}", t.index + 1)), &t.prediction);
     }
-    let name = |i: usize| {
-        r.tracks[i]
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("track {}", r.tracks[i].index + 1))
-    };
+    let name = |i: usize| r.tracks[i].name.clone().unwrap_or_else(|| format!("track {}", r.tracks[i].index + 1));
     match (r.single(), r.margin) {
         (Some(top), Some(m)) => {
             let _ = writeln!(
@@ -179,22 +139,13 @@ pub fn ranking(r: &Ranking) -> String {
             );
         }
         (Some(top), None) => {
-            let _ = writeln!(
-                s,
-                "\nOnly one track: {} (expected {:.0})",
-                name(0),
-                top.prediction.expected_popularity
-            );
+            let _ = writeln!(s, "\nOnly one track: {} (expected {:.0})", name(0), top.prediction.expected_popularity);
         }
         _ => {}
     }
     if let Some(t) = r.tracks.iter().find(|t| !t.prediction.missing.is_empty()) {
         let missing: Vec<&str> = t.prediction.missing.iter().map(|f| f.name()).collect();
-        let _ = writeln!(
-            s,
-            "Some tracks were predicted without: {}",
-            missing.join(", ")
-        );
+        let _ = writeln!(s, "Some tracks were predicted without: {}", missing.join(", "));
     }
     if let Some(t) = r.tracks.first() {
         let _ = writeln!(s, "model {}", t.prediction.model_version);
@@ -204,10 +155,8 @@ pub fn ranking(r: &Ranking) -> String {
 
 pub fn explanation(model: &Model, t: &TrackFeatures, e: &Explanation) -> String {
     let mut s = prediction(t, 0, &e.prediction);
-    let _ = writeln!(
-        s,
-        "\nWhat moves it: expected popularity if a feature moved to the training 25th / 75th percentile"
-    );
+    let _ =
+        writeln!(s, "\nWhat moves it: expected popularity if a feature moved to the training 25th / 75th percentile");
     let _ = writeln!(
         s,
         "  {:<20} {:>10}   {:>10} {:>7}   {:>10} {:>7}",
@@ -249,21 +198,12 @@ pub fn explanation(model: &Model, t: &TrackFeatures, e: &Explanation) -> String 
 pub fn what_if(w: &WhatIf) -> String {
     let mut s = String::from("\nWhat if:\n");
     for c in &w.changes {
-        let _ = writeln!(
-            s,
-            "  {} = {}",
-            c.feature.name(),
-            c.value.map_or("missing".to_string(), num)
-        );
+        let _ = writeln!(s, "  {} = {}", c.feature.name(), c.value.map_or("missing".to_string(), num));
     }
     let _ = writeln!(
         s,
         "  expected popularity {:.1} → {:.1} ({:+.1}); band {} → {}",
-        w.before.expected_popularity,
-        w.after.expected_popularity,
-        w.change,
-        w.before.band,
-        w.after.band
+        w.before.expected_popularity, w.after.expected_popularity, w.change, w.before.band, w.after.band
     );
     for b in Band::ALL {
         let _ = writeln!(
@@ -285,12 +225,7 @@ pub fn model(m: &Model) -> String {
     let _ = writeln!(s, "  sha256  {}", info.sha256);
     let _ = writeln!(s, "  size    {} bytes", info.size_bytes);
     let _ = writeln!(s, "  trained on {}", info.trained_on);
-    let g = |k: &str| {
-        info.metrics
-            .get(k)
-            .and_then(|v| v.as_f64())
-            .unwrap_or(f64::NAN)
-    };
+    let g = |k: &str| info.metrics.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
     let _ = writeln!(
         s,
         "  grouped-by-artist test split: accuracy {:.3}, macro-F1 {:.3}, popularity MAE {:.1}, R² {:.3}, ECE {:.3}",
@@ -300,17 +235,9 @@ pub fn model(m: &Model) -> String {
         g("r2"),
         g("ece")
     );
-    let _ = writeln!(
-        s,
-        "\n  {:<20} {:<10} {:<26} {:<9} p25 / p50 / p75",
-        "feature", "unit", "allowed", "needed"
-    );
+    let _ = writeln!(s, "\n  {:<20} {:<10} {:<26} {:<9} p25 / p50 / p75", "feature", "unit", "allowed", "needed");
     for f in &m.schema().features {
-        let spec_allowed = if f.labels.is_empty() {
-            format!("{}–{}", f.min, f.max)
-        } else {
-            f.labels.join(" ")
-        };
+        let spec_allowed = if f.labels.is_empty() { format!("{}–{}", f.min, f.max) } else { f.labels.join(" ") };
         let _ = writeln!(
             s,
             "  {:<20} {:<10} {:<26} {:<9} {} / {} / {}",

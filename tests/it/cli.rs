@@ -20,12 +20,7 @@ fn hitcast_stdin(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("run hitcast");
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -72,17 +67,10 @@ fn rank_the_example_album() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("Release as the single:"), "{text}");
-    let rows: Vec<&str> = text
-        .lines()
-        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
-        .collect();
+    let rows: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit())).collect();
     assert_eq!(rows.len(), 8, "{text}");
     for name in ["Neon Harbour", "Glass Lungs", "Static Bloom (Interlude)"] {
-        assert_eq!(
-            rows.iter().filter(|l| l.contains(name)).count(),
-            1,
-            "{name} in\n{text}"
-        );
+        assert_eq!(rows.iter().filter(|l| l.contains(name)).count(), 1, "{name} in\n{text}");
     }
 
     let o = hitcast(&["rank", "examples/album.json", "--json"]);
@@ -91,37 +79,22 @@ fn rank_the_example_album() {
     let tracks = v["tracks"].as_array().unwrap();
     assert_eq!(tracks.len(), 8);
     let top = tracks[0]["name"].as_str().unwrap();
-    assert!(
-        text.contains(&format!("Release as the single: {top} ")),
-        "CSV and JSON disagree: {top}\n{text}"
-    );
+    assert!(text.contains(&format!("Release as the single: {top} ")), "CSV and JSON disagree: {top}\n{text}");
     assert_eq!(tracks[0]["rank"], 1);
 }
 
 #[test]
 fn predict_from_flags_as_json() {
-    let mut args = vec![
-        "predict", "--json", "--name", "Flagged", "--genre", "hip-hop",
-    ];
+    let mut args = vec!["predict", "--json", "--name", "Flagged", "--genre", "hip-hop"];
     args.extend_from_slice(FLAGS);
     let o = hitcast(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let p = &v[0];
     assert_eq!(p["name"], "Flagged");
-    let sum: f64 = p["band_probs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .sum();
+    let sum: f64 = p["band_probs"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).sum();
     assert!((sum - 1.0).abs() < 1e-5);
-    assert!(
-        p["missing"]
-            .as_array()
-            .unwrap()
-            .contains(&"artist_popularity".into())
-    );
+    assert!(p["missing"].as_array().unwrap().contains(&"artist_popularity".into()));
     assert_eq!(p["inputs"]["features"]["genre"]["value"], 2.0);
     assert_eq!(p["inputs"]["features"]["genre"]["source"], "user");
     assert!(["0-25", "26-50", "51-75", "76-100"].contains(&p["band"].as_str().unwrap()));
@@ -132,30 +105,18 @@ fn predict_human_output_has_a_bar_chart() {
     let o = hitcast(&["predict", "examples/track.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(
-        text.contains("expected popularity") && text.contains('█') && text.contains("76–100"),
-        "{text}"
-    );
+    assert!(text.contains("expected popularity") && text.contains('█') && text.contains("76–100"), "{text}");
     assert!(text.contains("missing: artist_popularity"), "{text}");
 }
 
 #[test]
 fn predict_from_stdin_and_flags_override_the_file() {
     let json = std::fs::read_to_string(path("examples/track.json")).unwrap();
-    let o = hitcast_stdin(
-        &["predict", "-", "--json", "--artist-popularity", "80"],
-        Some(&json),
-    );
+    let o = hitcast_stdin(&["predict", "-", "--json", "--artist-popularity", "80"], Some(&json));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(
-        v[0]["inputs"]["features"]["artist_popularity"]["value"],
-        80.0
-    );
-    assert_eq!(
-        v[0]["inputs"]["features"]["artist_popularity"]["source"],
-        "user"
-    );
+    assert_eq!(v[0]["inputs"]["features"]["artist_popularity"]["value"], 80.0);
+    assert_eq!(v[0]["inputs"]["features"]["artist_popularity"]["source"], "user");
     assert_eq!(v[0]["inputs"]["features"]["danceability"]["source"], "file");
 }
 
@@ -187,31 +148,20 @@ fn bad_csv_points_at_track_line_and_field() {
     let o = hitcast(&["rank", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(
-        err.contains("track 2 (line 3): `danceability`: expected a number, got \"lots\""),
-        "{err}"
-    );
+    assert!(err.contains("track 2 (line 3): `danceability`: expected a number, got \"lots\""), "{err}");
 
     lines[2] = album.lines().nth(2).unwrap().replacen("0.55", "1.55", 1);
     std::fs::write(&bad, lines.join("\n")).unwrap();
     let o = hitcast(&["rank", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("track 2 (Paper Satellites): danceability = 1.55 is outside 0–1"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("track 2 (Paper Satellites): danceability = 1.55 is outside 0–1"), "{}", stderr(&o));
 }
 
 #[test]
 fn usage_errors() {
     let o = hitcast(&["predict"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("give the track's features as flags"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("give the track's features as flags"), "{}", stderr(&o));
     let o = hitcast(&["rank", "examples/does-not-exist.csv"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("does-not-exist.csv"));
@@ -222,20 +172,11 @@ fn usage_errors() {
 
 #[test]
 fn explain_and_what_if() {
-    let o = hitcast(&[
-        "explain",
-        "examples/track.json",
-        "--set",
-        "artist_popularity=80",
-        "--json",
-    ]);
+    let o = hitcast(&["explain", "examples/track.json", "--set", "artist_popularity=80", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(!v["explanation"]["drivers"].as_array().unwrap().is_empty());
-    assert_eq!(
-        v["explanation"]["if_supplied"][0]["feature"],
-        "artist_popularity"
-    );
+    assert_eq!(v["explanation"]["if_supplied"][0]["feature"], "artist_popularity");
     assert_eq!(v["what_if"]["changes"][0]["value"], 80.0);
     let o = hitcast(&["explain", "examples/track.json", "--set", "artist_pop=80"]);
     assert_eq!(o.status.code(), Some(2));
@@ -254,9 +195,5 @@ fn model_command_and_model_override() {
 
     let o = hitcast(&["--model", "tests/fixtures/wrong_input.onnx", "model"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("does not fit Hitcast's contract"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("does not fit Hitcast's contract"), "{}", stderr(&o));
 }

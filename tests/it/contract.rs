@@ -6,65 +6,28 @@ use crate::{model, path};
 #[test]
 fn embedded_model_fulfils_the_contract() {
     let m = model();
-    let names: Vec<&str> = m
-        .schema()
-        .features
-        .iter()
-        .map(|f| f.name.as_str())
-        .collect();
+    let names: Vec<&str> = m.schema().features.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, Feature::ALL.map(|f| f.name()));
-    assert_eq!(
-        m.schema().bands,
-        vec![[0, 25], [26, 50], [51, 75], [76, 100]]
-    );
+    assert_eq!(m.schema().bands, vec![[0, 25], [26, 50], [51, 75], [76, 100]]);
     assert!(!m.version().is_empty());
     let acc = m.info().metrics["accuracy"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&acc));
-    assert!(
-        m.info().trained_on["tracks_after_cleaning"]
-            .as_u64()
-            .unwrap()
-            > 1000
-    );
+    assert!(m.info().trained_on["tracks_after_cleaning"].as_u64().unwrap() > 1000);
     for f in &m.schema().features {
-        assert!(
-            f.min <= f.p25 && f.p25 <= f.p50 && f.p50 <= f.p75 && f.p75 <= f.max,
-            "{}",
-            f.name
-        );
+        assert!(f.min <= f.p25 && f.p25 <= f.p50 && f.p50 <= f.p75 && f.p75 <= f.max, "{}", f.name);
     }
-    let required: Vec<&str> = m
-        .schema()
-        .features
-        .iter()
-        .filter(|f| !f.required)
-        .map(|f| f.name.as_str())
-        .collect();
-    assert_eq!(
-        required,
-        [
-            "time_signature",
-            "artist_popularity",
-            "genre",
-            "years_since_release"
-        ]
-    );
+    let required: Vec<&str> = m.schema().features.iter().filter(|f| !f.required).map(|f| f.name.as_str()).collect();
+    assert_eq!(required, ["time_signature", "artist_popularity", "genre", "years_since_release"]);
 }
 
 #[test]
 fn embedded_model_is_the_committed_file_and_the_card_names_it() {
     let file = std::fs::read(path("models/hitcast.onnx")).unwrap();
     assert_eq!(file, EMBEDDED_MODEL);
-    let sha: String = Sha256::digest(&file)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha: String = Sha256::digest(&file).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(model().info().sha256, sha);
     let card = std::fs::read_to_string(path("models/MODEL_CARD.md")).unwrap();
-    assert!(
-        card.contains(&sha),
-        "MODEL_CARD.md does not record sha256 {sha}"
-    );
+    assert!(card.contains(&sha), "MODEL_CARD.md does not record sha256 {sha}");
     assert!(file.len() <= 5_000_000, "model is {} bytes", file.len());
 }
 
@@ -79,20 +42,13 @@ fn load_err(rel: &str) -> String {
 fn models_that_do_not_fit_are_refused_clearly() {
     assert!(load_err("tests/fixtures/wrong_input.onnx").contains("expected one input `features`"));
     assert!(load_err("tests/fixtures/missing_output.onnx").contains("missing output `popularity`"));
-    assert!(
-        load_err("tests/fixtures/no_schema.onnx").contains("metadata `hitcast.schema` is missing")
-    );
-    assert!(
-        load_err("tests/fixtures/other_features.onnx").contains("this build of Hitcast expects")
-    );
+    assert!(load_err("tests/fixtures/no_schema.onnx").contains("metadata `hitcast.schema` is missing"));
+    assert!(load_err("tests/fixtures/other_features.onnx").contains("this build of Hitcast expects"));
 }
 
 #[test]
 fn garbage_and_missing_files() {
-    assert!(matches!(
-        Model::from_bytes(b"not a model"),
-        Err(ModelError::Onnx(_))
-    ));
+    assert!(matches!(Model::from_bytes(b"not a model"), Err(ModelError::Onnx(_))));
     let err = Model::from_path(path("models/nope.onnx")).unwrap_err();
     assert!(matches!(err, ModelError::Read { .. }));
     assert!(err.to_string().contains("nope.onnx"));
@@ -100,16 +56,9 @@ fn garbage_and_missing_files() {
 
 #[test]
 fn runtime_not_found_says_how_to_fetch_it() {
-    let e = hitcast::RuntimeError::NotFound {
-        searched: vec!["/x/libonnxruntime.so".into()],
-    };
+    let e = hitcast::RuntimeError::NotFound { searched: vec!["/x/libonnxruntime.so".into()] };
     let msg = e.to_string();
-    assert!(
-        msg.contains("scripts/setup-ort.sh")
-            && msg.contains("ORT_DYLIB_PATH")
-            && msg.contains("/x/"),
-        "{msg}"
-    );
+    assert!(msg.contains("scripts/setup-ort.sh") && msg.contains("ORT_DYLIB_PATH") && msg.contains("/x/"), "{msg}");
 }
 
 #[test]
@@ -119,9 +68,7 @@ fn model_is_shareable_across_threads() {
     let t = crate::track("a");
     let expected = model().predict_one(&t).unwrap();
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|_| s.spawn(|| model().predict_one(&t).unwrap()))
-            .collect();
+        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| model().predict_one(&t).unwrap())).collect();
         for h in handles {
             assert_eq!(h.join().unwrap(), expected);
         }

@@ -50,17 +50,8 @@ pub fn track(name: &str) -> TrackFeatures {
 /// batch it runs in).
 pub fn assert_close(a: &hitcast::Prediction, b: &hitcast::Prediction) {
     for i in 0..4 {
-        assert!(
-            (a.band_probs[i] - b.band_probs[i]).abs() < 1e-5,
-            "{a:?} vs {b:?}"
-        );
+        assert!((a.band_probs[i] - b.band_probs[i]).abs() < 1e-5, "{a:?} vs {b:?}");
     }
-    assert!(
-        (a.expected_popularity - b.expected_popularity).abs() < 1e-3,
-        "{a:?} vs {b:?}"
-    );
-    assert_eq!(
-        (a.band, &a.missing, &a.model_version),
-        (b.band, &b.missing, &b.model_version)
-    );
+    assert!((a.expected_popularity - b.expected_popularity).abs() < 1e-3, "{a:?} vs {b:?}");
+    assert_eq!((a.band, &a.missing, &a.model_version), (b.band, &b.missing, &b.model_version));
 }

@@ -15,26 +15,16 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    serde_json::from_str(&std::fs::read_to_string(path("models/fixtures/parity.json")).unwrap())
-        .unwrap()
+    serde_json::from_str(&std::fs::read_to_string(path("models/fixtures/parity.json")).unwrap()).unwrap()
 }
 
 #[test]
 fn raw_run_matches_python_within_1e_5() {
     let fx = fixture();
-    assert_eq!(
-        fx.model_sha256,
-        model().info().sha256,
-        "parity fixture is for another model"
-    );
+    assert_eq!(fx.model_sha256, model().info().sha256, "parity fixture is for another model");
     assert_eq!(fx.features, Feature::ALL.map(|f| f.name()));
     assert!(fx.rows.len() >= 200);
-    let input: Vec<f32> = fx
-        .rows
-        .iter()
-        .flatten()
-        .map(|v| v.map_or(f32::NAN, |v| v as f32))
-        .collect();
+    let input: Vec<f32> = fx.rows.iter().flatten().map(|v| v.map_or(f32::NAN, |v| v as f32)).collect();
     let (probs, pop) = model().run(&input, fx.rows.len()).unwrap();
     let mut max_diff = 0f64;
     for (i, expected) in fx.band_probs.iter().enumerate() {
@@ -43,11 +33,7 @@ fn raw_run_matches_python_within_1e_5() {
         }
     }
     assert!(max_diff <= 1e-5, "band_probs differ by {max_diff}");
-    let pop_diff = pop
-        .iter()
-        .zip(&fx.popularity)
-        .map(|(a, b)| (*a as f64 - b).abs())
-        .fold(0.0, f64::max);
+    let pop_diff = pop.iter().zip(&fx.popularity).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
     // popularity is on a 0–100 scale: 1e-5 relative to it
     assert!(pop_diff <= 1e-3, "popularity differs by {pop_diff}");
 }
@@ -76,4 +62,21 @@ fn predict_matches_raw_run_and_reports_missing_inputs() {
         let missing_ap = fx.rows[i][Feature::ArtistPopularity.index()].is_none();
         assert_eq!(p.missing.contains(&Feature::ArtistPopularity), missing_ap);
     }
+}
+
+#[test]
+fn large_batches_run_in_chunks_with_the_same_answers() {
+    let n = 2 * hitcast::MAX_BATCH + 300;
+    let tracks: Vec<TrackFeatures> = (0..n)
+        .map(|i| crate::track("t").with(Feature::ArtistPopularity, (i % 101) as f64, Source::User))
+        .collect();
+    let preds = model().predict(&tracks).unwrap();
+    assert_eq!(preds.len(), n);
+    for i in [0, hitcast::MAX_BATCH - 1, hitcast::MAX_BATCH, n - 1] {
+        crate::assert_close(&preds[i], &model().predict_one(&tracks[i]).unwrap());
+    }
+    let mut bad = tracks.clone();
+    bad[n - 5].set(Feature::Energy, 9.0, Source::User);
+    let Err(hitcast::PredictError::Invalid(rows)) = model().predict(&bad) else { panic!("expected invalid") };
+    assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [n - 5]);
 }

@@ -9,9 +9,7 @@ fn album() -> Vec<hitcast::TrackFeatures> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| {
-            hitcast::TrackFeatures::from_json_object(t.as_object().unwrap(), Source::File).unwrap()
-        })
+        .map(|t| hitcast::TrackFeatures::from_json_object(t.as_object().unwrap(), Source::File).unwrap())
         .collect()
 }
 
@@ -31,17 +29,11 @@ fn rank_orders_by_expected_popularity() {
     let single = r.single().unwrap();
     assert_eq!(single.name, tracks[single.index].name);
     let margin = r.margin.unwrap();
-    assert_eq!(
-        margin,
-        single.prediction.expected_popularity - r.tracks[1].prediction.expected_popularity
-    );
+    assert_eq!(margin, single.prediction.expected_popularity - r.tracks[1].prediction.expected_popularity);
     assert_eq!(r.close_call, margin < CLOSE_CALL_POINTS);
     // each entry is the prediction of its own input
     for t in &r.tracks {
-        crate::assert_close(
-            &t.prediction,
-            &model().predict_one(&tracks[t.index]).unwrap(),
-        );
+        crate::assert_close(&t.prediction, &model().predict_one(&tracks[t.index]).unwrap());
     }
 }
 
@@ -57,9 +49,7 @@ fn rank_of_one_track_has_no_margin() {
 fn rank_rejects_invalid_tracks_with_their_position() {
     let mut tracks = album();
     tracks[3].set(Feature::Tempo, -1.0, Source::User);
-    let Err(PredictError::Invalid(rows)) = model().rank(&tracks) else {
-        panic!("expected invalid")
-    };
+    let Err(PredictError::Invalid(rows)) = model().rank(&tracks) else { panic!("expected invalid") };
     assert_eq!(rows[0].row, 3);
     assert_eq!(rows[0].name.as_deref(), Some("Glass Lungs"));
 }
@@ -67,27 +57,17 @@ fn rank_rejects_invalid_tracks_with_their_position() {
 #[test]
 fn explain_drivers_are_real_counterfactuals() {
     let m = model();
-    let t = track("t")
-        .with(Feature::ArtistPopularity, 60.0, Source::User)
-        .with(Feature::Genre, 0.0, Source::User);
+    let t = track("t").with(Feature::ArtistPopularity, 60.0, Source::User).with(Feature::Genre, 0.0, Source::User);
     let e = m.explain(&t).unwrap();
     crate::assert_close(&e.prediction, &m.predict_one(&t).unwrap());
     assert!(e.drivers.iter().all(|d| d.feature != Feature::Genre));
-    assert!(
-        e.drivers
-            .iter()
-            .any(|d| d.feature == Feature::ArtistPopularity)
-    );
+    assert!(e.drivers.iter().any(|d| d.feature == Feature::ArtistPopularity));
     for w in e.drivers.windows(2) {
         assert!(w[0].strength() >= w[1].strength());
     }
     for d in &e.drivers {
         let spec = m.schema().spec(d.feature);
-        let at = |v: f64| {
-            m.predict_one(&t.clone().with(d.feature, v, Source::User))
-                .unwrap()
-                .expected_popularity
-        };
+        let at = |v: f64| m.predict_one(&t.clone().with(d.feature, v, Source::User)).unwrap().expected_popularity;
         assert_eq!(d.value, t.value(d.feature));
         assert!((d.change_at_p25 - (at(spec.p25) - e.prediction.expected_popularity)).abs() < 1e-3);
         assert!((d.change_at_p75 - (at(spec.p75) - e.prediction.expected_popularity)).abs() < 1e-3);
@@ -95,24 +75,15 @@ fn explain_drivers_are_real_counterfactuals() {
     // optional inputs it lacks: what supplying them would change
     let missing: Vec<Feature> = e.if_supplied.iter().map(|d| d.feature).collect();
     assert_eq!(missing.len(), 2);
-    assert!(
-        missing.contains(&Feature::TimeSignature) && missing.contains(&Feature::YearsSinceRelease)
-    );
+    assert!(missing.contains(&Feature::TimeSignature) && missing.contains(&Feature::YearsSinceRelease));
 }
 
 #[test]
 fn artist_popularity_moves_the_prediction_the_expected_way() {
     let m = model();
-    let low = m
-        .predict_one(&track("t").with(Feature::ArtistPopularity, 20.0, Source::User))
-        .unwrap();
-    let high = m
-        .predict_one(&track("t").with(Feature::ArtistPopularity, 95.0, Source::User))
-        .unwrap();
-    assert!(
-        high.expected_popularity > low.expected_popularity + 10.0,
-        "{low:?} vs {high:?}"
-    );
+    let low = m.predict_one(&track("t").with(Feature::ArtistPopularity, 20.0, Source::User)).unwrap();
+    let high = m.predict_one(&track("t").with(Feature::ArtistPopularity, 95.0, Source::User)).unwrap();
+    assert!(high.expected_popularity > low.expected_popularity + 10.0, "{low:?} vs {high:?}");
 }
 
 #[test]
@@ -121,34 +92,13 @@ fn what_if_applies_user_changes() {
     let t = track("t");
     let none = m.what_if(&t, &[]).unwrap();
     assert_eq!(none.change, 0.0);
-    let w = m
-        .what_if(
-            &t,
-            &[Change {
-                feature: Feature::ArtistPopularity,
-                value: Some(90.0),
-            }],
-        )
-        .unwrap();
+    let w = m.what_if(&t, &[Change { feature: Feature::ArtistPopularity, value: Some(90.0) }]).unwrap();
     crate::assert_close(&w.before, &m.predict_one(&t).unwrap());
     crate::assert_close(
         &w.after,
-        &m.predict_one(
-            &t.clone()
-                .with(Feature::ArtistPopularity, 90.0, Source::User),
-        )
-        .unwrap(),
+        &m.predict_one(&t.clone().with(Feature::ArtistPopularity, 90.0, Source::User)).unwrap(),
     );
-    assert_eq!(
-        w.change,
-        w.after.expected_popularity - w.before.expected_popularity
-    );
-    let cleared = m.what_if(
-        &t,
-        &[Change {
-            feature: Feature::Energy,
-            value: None,
-        }],
-    );
+    assert_eq!(w.change, w.after.expected_popularity - w.before.expected_popularity);
+    let cleared = m.what_if(&t, &[Change { feature: Feature::Energy, value: None }]);
     assert!(matches!(cleared, Err(PredictError::Invalid(_))));
 }

@@ -37,56 +37,27 @@ fn valid_tracks_pass() {
 
 #[test]
 fn ranges() {
-    check(
-        set(Feature::Danceability, 1.7),
-        &["danceability = 1.7 is outside 0–1"],
-    );
-    check(
-        set(Feature::Loudness, -80.0),
-        &["loudness = -80 is outside -60–5 dB"],
-    );
-    check(
-        set(Feature::Tempo, 300.0),
-        &["tempo = 300 is outside 0–250 BPM"],
-    );
-    check(
-        set(Feature::ArtistPopularity, 101.0),
-        &["artist_popularity = 101 is outside 0–100"],
-    );
-    check(
-        set(Feature::DurationMs, 10.0),
-        &["duration_ms = 10 is outside 1000–4000000 ms"],
-    );
+    check(set(Feature::Danceability, 1.7), &["danceability = 1.7 is outside 0–1"]);
+    check(set(Feature::Loudness, -80.0), &["loudness = -80 is outside -60–5 dB"]);
+    check(set(Feature::Tempo, 300.0), &["tempo = 300 is outside 0–250 BPM"]);
+    check(set(Feature::ArtistPopularity, 101.0), &["artist_popularity = 101 is outside 0–100"]);
+    check(set(Feature::DurationMs, 10.0), &["duration_ms = 10 is outside 1000–4000000 ms"]);
 }
 
 #[test]
 fn categories() {
-    check(
-        set(Feature::Key, 3.5),
-        &["key = 3.5 is not allowed (0–11, whole numbers)"],
-    );
-    check(
-        set(Feature::Mode, 0.5),
-        &["mode = 0.5 is not allowed (one of 0, 1)"],
-    );
+    check(set(Feature::Key, 3.5), &["key = 3.5 is not allowed (0–11, whole numbers)"]);
+    check(set(Feature::Mode, 0.5), &["mode = 0.5 is not allowed (one of 0, 1)"]);
     check(
         set(Feature::Genre, 2.5),
-        &[
-            "genre = 2.5 is not allowed (one of 0 (pop), 1 (rock), 2 (hip-hop), 3 (edm), 4 (r&b), 5 (latin), 6 (other))",
-        ],
+        &["genre = 2.5 is not allowed (one of 0 (pop), 1 (rock), 2 (hip-hop), 3 (edm), 4 (r&b), 5 (latin), 6 (other))"],
     );
 }
 
 #[test]
 fn non_finite_and_missing() {
-    check(
-        set(Feature::Energy, f64::NAN),
-        &["energy = NaN is not a finite number (allowed: 0–1)"],
-    );
-    check(
-        set(Feature::Valence, f64::INFINITY),
-        &["valence = inf is not a finite number (allowed: 0–1)"],
-    );
+    check(set(Feature::Energy, f64::NAN), &["energy = NaN is not a finite number (allowed: 0–1)"]);
+    check(set(Feature::Valence, f64::INFINITY), &["valence = inf is not a finite number (allowed: 0–1)"]);
     check(
         |t| {
             t.set_opt(Feature::Tempo, None, Source::User);
@@ -117,15 +88,10 @@ fn predict_reports_rows_and_problem_kinds() {
     let mut bad = track("bad");
     bad.set(Feature::Energy, 2.0, Source::User);
     let err = model().predict(&[good, bad]).unwrap_err();
-    let PredictError::Invalid(rows) = &err else {
-        panic!("{err:?}")
-    };
+    let PredictError::Invalid(rows) = &err else { panic!("{err:?}") };
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].row, 1);
-    assert_eq!(
-        rows[0].problems[0].kind,
-        ProblemKind::OutOfRange { value: 2.0 }
-    );
+    assert_eq!(rows[0].problems[0].kind, ProblemKind::OutOfRange { value: 2.0 });
     assert_eq!(err.to_string(), "track 2 (bad): energy = 2 is outside 0–1");
     let json = serde_json::to_value(&rows[0].problems[0]).unwrap();
     assert_eq!(
@@ -139,24 +105,14 @@ fn missing_artist_popularity_is_never_zero() {
     let m = model();
     let t = track("t");
     let without = m.predict_one(&t).unwrap();
-    let at_zero = m
-        .predict_one(&t.clone().with(Feature::ArtistPopularity, 0.0, Source::User))
-        .unwrap();
+    let at_zero = m.predict_one(&t.clone().with(Feature::ArtistPopularity, 0.0, Source::User)).unwrap();
     assert_ne!(without.band_probs, at_zero.band_probs);
     assert_eq!(
         without.missing,
-        [
-            Feature::TimeSignature,
-            Feature::ArtistPopularity,
-            Feature::Genre,
-            Feature::YearsSinceRelease
-        ]
+        [Feature::TimeSignature, Feature::ArtistPopularity, Feature::Genre, Feature::YearsSinceRelease]
     );
     // the encoding the schema documents: NaN in the tensor
-    let mut row: Vec<f32> = Feature::ALL
-        .iter()
-        .map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32))
-        .collect();
+    let mut row: Vec<f32> = Feature::ALL.iter().map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32)).collect();
     let (probs, _) = m.run(&row, 1).unwrap();
     assert_eq!(probs, without.band_probs);
     row[Feature::ArtistPopularity.index()] = 0.0;
