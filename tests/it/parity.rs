@@ -67,9 +67,8 @@ fn predict_matches_raw_run_and_reports_missing_inputs() {
 #[test]
 fn large_batches_run_in_chunks_with_the_same_answers() {
     let n = 2 * hitcast::MAX_BATCH + 300;
-    let tracks: Vec<TrackFeatures> = (0..n)
-        .map(|i| crate::track("t").with(Feature::ArtistPopularity, (i % 101) as f64, Source::User))
-        .collect();
+    let tracks: Vec<TrackFeatures> =
+        (0..n).map(|i| crate::track("t").with(Feature::ArtistPopularity, (i % 101) as f64, Source::User)).collect();
     let preds = model().predict(&tracks).unwrap();
     assert_eq!(preds.len(), n);
     for i in [0, hitcast::MAX_BATCH - 1, hitcast::MAX_BATCH, n - 1] {
