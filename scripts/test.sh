@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Set up everything the tests need, then run every test: the training pipeline's (pytest)
 # and the Rust workspace's (cargo nextest, or cargo test where nextest is absent).
+# Set-up: ONNX Runtime (.ort/), the pipeline's venv, s3s-fs (.tools/) for the model-store
+# tests, Debian's chromium and playwright-core for the web-page test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/setup-ort.sh
 models/train/setup-venv.sh
+scripts/setup-s3s.sh
+scripts/setup-web.sh
 
 echo "== pipeline tests (pytest)"
 (cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider)

@@ -1,0 +1,172 @@
+//! Where the model comes from: S3 (or any S3-compatible server) or the binary itself.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use hitcast::{Model, ModelError};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::config::{Config, S3Uri};
+
+/// Fetches a model's bytes. The real one is [`S3Store`]; tests use others.
+pub trait ModelStore {
+    fn fetch(&self, uri: &S3Uri) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{uri} does not exist (no such bucket or key)")]
+    NotFound { uri: String },
+    #[error("access to {uri} was denied: the function's role needs s3:GetObject on it")]
+    AccessDenied { uri: String },
+    #[error("could not fetch {uri}: {message}")]
+    Other {
+        uri: String,
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+/// The model store on S3, with the standard AWS configuration (`AWS_REGION`, credentials,
+/// `AWS_ENDPOINT_URL_S3` for an S3-compatible server, which also switches to path-style URLs).
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    client: aws_sdk_s3::Client,
+}
+
+impl S3Store {
+    pub async fn from_env() -> S3Store {
+        let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let custom_endpoint =
+            std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+        let conf = aws_sdk_s3::config::Builder::from(&shared).force_path_style(custom_endpoint).build();
+        S3Store { client: aws_sdk_s3::Client::from_conf(conf) }
+    }
+
+    pub fn from_client(client: aws_sdk_s3::Client) -> S3Store {
+        S3Store { client }
+    }
+}
+
+impl ModelStore for S3Store {
+    async fn fetch(&self, uri: &S3Uri) -> Result<Vec<u8>, StoreError> {
+        use aws_sdk_s3::error::SdkError;
+        use aws_sdk_s3::operation::get_object::GetObjectError;
+        let out = self.client.get_object().bucket(&uri.bucket).key(&uri.key).send().await.map_err(|e| {
+            let status = e.raw_response().map(|r| r.status().as_u16());
+            match (&e, status) {
+                (SdkError::ServiceError(s), _) if matches!(s.err(), GetObjectError::NoSuchKey(_)) => {
+                    StoreError::NotFound { uri: uri.to_string() }
+                }
+                (_, Some(404)) => StoreError::NotFound { uri: uri.to_string() },
+                (_, Some(403)) => StoreError::AccessDenied { uri: uri.to_string() },
+                _ => StoreError::Other {
+                    uri: uri.to_string(),
+                    message: aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
+                    source: Some(Box::new(e)),
+                },
+            }
+        })?;
+        let body = out.body.collect().await.map_err(|e| StoreError::Other {
+            uri: uri.to_string(),
+            message: format!("reading the object failed: {e}"),
+            source: Some(Box::new(e)),
+        })?;
+        Ok(body.into_bytes().to_vec())
+    }
+}
+
+/// Why the configured model could not be served.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{uri} has sha256 {actual}, but HITCAST_MODEL_SHA256 is {expected}")]
+    ShaMismatch { uri: String, expected: String, actual: String },
+    #[error("{uri} is not a usable Hitcast model: {source}")]
+    Model {
+        uri: String,
+        #[source]
+        source: ModelError,
+    },
+    #[error("the embedded model cannot be loaded: {0}")]
+    Embedded(#[source] ModelError),
+}
+
+/// Where the served model came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelOrigin {
+    Embedded,
+    S3 {
+        uri: String,
+    },
+    /// The S3 model failed and `HITCAST_MODEL_FALLBACK=embedded` said to go on.
+    Fallback {
+        uri: String,
+        reason: String,
+    },
+}
+
+impl ModelOrigin {
+    /// `embedded`, `s3://…`, or `embedded (fallback)`.
+    pub fn label(&self) -> String {
+        match self {
+            ModelOrigin::Embedded => "embedded".into(),
+            ModelOrigin::S3 { uri } => uri.clone(),
+            ModelOrigin::Fallback { .. } => "embedded (fallback)".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub model: Arc<Model>,
+    pub origin: ModelOrigin,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn from_s3(store: &impl ModelStore, uri: &S3Uri, sha: Option<&str>) -> Result<Model, LoadError> {
+    let bytes = store.fetch(uri).await?;
+    if let Some(expected) = sha {
+        let actual = sha256_hex(&bytes);
+        if actual != expected {
+            return Err(LoadError::ShaMismatch { uri: uri.to_string(), expected: expected.to_string(), actual });
+        }
+    }
+    Model::from_bytes(&bytes).map_err(|source| LoadError::Model { uri: uri.to_string(), source })
+}
+
+/// The model to serve, per the configuration: S3 when configured (checked against the sha256
+/// and the contract), else embedded; on failure the embedded one only if fallback is on.
+pub async fn load(config: &Config, store: &impl ModelStore) -> Result<Loaded, LoadError> {
+    let embedded = || Model::embedded().map(Arc::new).map_err(LoadError::Embedded);
+    let Some(uri) = &config.model_uri else {
+        return Ok(Loaded { model: embedded()?, origin: ModelOrigin::Embedded });
+    };
+    match from_s3(store, uri, config.model_sha256.as_deref()).await {
+        Ok(model) => Ok(Loaded { model: Arc::new(model), origin: ModelOrigin::S3 { uri: uri.to_string() } }),
+        Err(e) if config.fallback_embedded => {
+            tracing::warn!(error = %e, "model from S3 unusable; serving the embedded model (HITCAST_MODEL_FALLBACK=embedded)");
+            Ok(Loaded {
+                model: embedded()?,
+                origin: ModelOrigin::Fallback { uri: uri.to_string(), reason: e.to_string() },
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A store that has nothing (for configurations without S3).
+#[derive(Debug, Clone, Copy)]
+pub struct NoStore;
+
+impl ModelStore for NoStore {
+    async fn fetch(&self, uri: &S3Uri) -> Result<Vec<u8>, StoreError> {
+        Err(StoreError::NotFound { uri: uri.to_string() })
+    }
+}

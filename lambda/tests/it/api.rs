@@ -1,0 +1,133 @@
+//! The router: every route, every error status, never a 500 for bad input.
+
+use hitcast_lambda::api::{ApiRequest, MAX_BODY_BYTES, MAX_TRACKS, handle};
+use http::Method;
+use serde_json::{Value, json};
+
+use crate::support::state;
+
+fn req(method: Method, path: &str, body: &str) -> (u16, Value, Option<&'static str>) {
+    let ct = if body.is_empty() { None } else { Some("application/json") };
+    let r = handle(&state(), ApiRequest { method: &method, path, content_type: ct, body: body.as_bytes() });
+    let v = if r.content_type == "application/json" { serde_json::from_slice(&r.body).unwrap() } else { Value::Null };
+    (r.status.as_u16(), v, r.allow)
+}
+
+fn track() -> Value {
+    json!({"danceability": 0.7, "energy": 0.8, "key": 5, "loudness": -5, "mode": 1, "speechiness": 0.05,
+           "acousticness": 0.1, "instrumentalness": 0, "liveness": 0.1, "valence": 0.6, "tempo": 120,
+           "duration_ms": 200000})
+}
+
+#[test]
+fn not_found_and_method_not_allowed() {
+    let (s, v, _) = req(Method::GET, "/v2/predict", "");
+    assert_eq!((s, v["error"]["code"].as_str()), (404, Some("not_found")));
+    let (s, v, allow) = req(Method::GET, "/v1/predict", "");
+    assert_eq!((s, v["error"]["code"].as_str(), allow), (405, Some("method_not_allowed"), Some("POST")));
+    let (s, _, allow) = req(Method::DELETE, "/health", "");
+    assert_eq!((s, allow), (405, Some("GET")));
+    assert_eq!(req(Method::GET, "/health/", "").0, 200, "a trailing slash is the same route");
+}
+
+#[test]
+fn bad_bodies_are_4xx_never_500() {
+    for (body, code) in [
+        ("{not json", "bad_request"),
+        ("[]", "bad_request"),
+        ("{}", "bad_request"),
+        (r#"{"tracks": []}"#, "bad_request"),
+        (r#"{"tracks": 3}"#, "bad_request"),
+        (r#"{"features": 3}"#, "invalid_input"),
+        (r#"{"features": {"danceabilty": 0.5}}"#, "invalid_input"),
+        (r#"{"features": {"energy": "loud"}}"#, "invalid_input"),
+        (r#"{"features": {"energy": 0.5}}"#, "validation_failed"),
+    ] {
+        let (s, v, _) = req(Method::POST, "/v1/predict", body);
+        assert_eq!(s, 400, "{body}: {v}");
+        assert_eq!(v["error"]["code"], code, "{body}: {v}");
+        assert_eq!(v["model_version"], "1.0.0");
+    }
+    let (_, v, _) = req(Method::POST, "/v1/predict", r#"{"features": {"danceabilty": 0.5}}"#);
+    assert_eq!(v["error"]["field"], "danceabilty");
+    assert!(v["error"]["message"].as_str().unwrap().contains("did you mean `danceability`"));
+}
+
+#[test]
+fn unsupported_media_type() {
+    let r = handle(
+        &state(),
+        ApiRequest { method: &Method::POST, path: "/v1/predict", content_type: Some("text/csv"), body: b"a,b" },
+    );
+    assert_eq!(r.status.as_u16(), 415);
+    let r = handle(&state(), ApiRequest { method: &Method::POST, path: "/v1/rank", content_type: None, body: b"{}" });
+    assert_eq!(r.status.as_u16(), 415);
+}
+
+#[test]
+fn batch_limits() {
+    let over: Vec<Value> = (0..=MAX_TRACKS).map(|_| track()).collect();
+    let (s, v, _) = req(Method::POST, "/v1/predict", &json!({"tracks": over}).to_string());
+    assert_eq!(s, 413);
+    assert_eq!(v["error"]["code"], "too_many_tracks");
+    assert!(v["error"]["message"].as_str().unwrap().contains("the limit is 1000"));
+    let big = " ".repeat(MAX_BODY_BYTES + 1);
+    let (s, v, _) = req(Method::POST, "/v1/rank", &big);
+    assert_eq!((s, v["error"]["code"].as_str()), (413, Some("body_too_large")));
+    let full: Vec<Value> = (0..MAX_TRACKS).map(|_| track()).collect();
+    assert_eq!(req(Method::POST, "/v1/predict", &json!({"tracks": full}).to_string()).0, 200);
+}
+
+#[test]
+fn batch_predict_keeps_order_and_reports_bad_rows() {
+    let mut b = track();
+    b["danceability"] = json!(0.1);
+    b["name"] = json!("B");
+    let (s, v, _) =
+        req(Method::POST, "/v1/predict", &json!({"tracks": [track(), {"name": "W", "features": b}]}).to_string());
+    assert_eq!(s, 200, "{v}");
+    let preds = v["predictions"].as_array().unwrap();
+    assert_eq!(preds.len(), 2);
+    assert_eq!(preds[1]["name"], "W");
+    assert_eq!(preds[0]["missing"], json!(["time_signature", "artist_popularity", "genre", "years_since_release"]));
+
+    let mut bad = track();
+    bad["tempo"] = json!(400);
+    let (s, v, _) = req(Method::POST, "/v1/rank", &json!({"tracks": [track(), bad]}).to_string());
+    assert_eq!(s, 400);
+    assert_eq!(v["error"]["problems"][0]["track"], 1);
+    assert_eq!(v["error"]["problems"][0]["field"], "tempo");
+    assert_eq!(v["error"]["message"], "track 2: tempo = 400 is outside 0–250 BPM");
+}
+
+#[test]
+fn explain_and_what_if() {
+    let body = json!({"features": track(), "what_if": {"artist_popularity": 80, "genre": "rock"}});
+    let (s, v, _) = req(Method::POST, "/v1/explain", &body.to_string());
+    assert_eq!(s, 200, "{v}");
+    assert!(!v["explanation"]["drivers"].as_array().unwrap().is_empty());
+    assert_eq!(v["what_if"]["changes"].as_array().unwrap().len(), 2);
+    let (s, v, _) =
+        req(Method::POST, "/v1/explain", &json!({"features": track(), "what_if": {"tempoo": 1}}).to_string());
+    assert_eq!(s, 400);
+    assert_eq!(v["error"]["field"], "tempoo");
+    let (s, _, _) =
+        req(Method::POST, "/v1/explain", &json!({"features": track(), "what_if": {"tempo": 999}}).to_string());
+    assert_eq!(s, 400);
+}
+
+#[test]
+fn model_health_page_and_openapi() {
+    let (s, v, _) = req(Method::GET, "/v1/model", "");
+    assert_eq!(s, 200);
+    assert_eq!(v["version"], "1.0.0");
+    assert!(v["metrics"]["accuracy"].as_f64().unwrap() > 0.4);
+    let (s, v, _) = req(Method::GET, "/health", "");
+    assert_eq!((s, v["status"].as_str(), v["model_source"].as_str()), (200, Some("ok"), Some("embedded")));
+    let page = handle(&state(), ApiRequest { method: &Method::GET, path: "/", content_type: None, body: b"" });
+    assert_eq!(page.status.as_u16(), 200);
+    assert!(std::str::from_utf8(&page.body).unwrap().contains("id=\"predict-btn\""));
+    let spec =
+        handle(&state(), ApiRequest { method: &Method::GET, path: "/openapi.yaml", content_type: None, body: b"" });
+    assert!(std::str::from_utf8(&spec.body).unwrap().starts_with("openapi: 3"));
+}

@@ -1,0 +1,13 @@
+//! The Lambda's tests, as one binary: API Gateway / Function URL events, the router, the
+//! OpenAPI document, the model store against a real S3-compatible server, the binary under a
+//! Lambda Runtime API emulator, the web page in headless Chromium, and a bounded load run.
+//! Everything talks only to servers on 127.0.0.1 that the tests start.
+
+mod api;
+mod events;
+mod load;
+mod openapi;
+mod runtime;
+mod s3;
+mod support;
+mod web;

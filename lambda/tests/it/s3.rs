@@ -1,0 +1,208 @@
+//! The model store against a real S3-compatible server (s3s-fs, installed by
+//! `scripts/setup-s3s.sh`), started on a free loopback port by each test.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use hitcast::EMBEDDED_MODEL;
+use hitcast_lambda::config::Config;
+use hitcast_lambda::store::{self, LoadError, ModelOrigin, S3Store, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::support::{Proc, free_port, http, workspace};
+
+const KEY: &str = "hitcast-test";
+const SECRET: &str = "hitcast-test-secret";
+
+pub struct S3 {
+    child: Child,
+    pub endpoint: String,
+    _dir: TempDir,
+}
+
+/// A directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Drop for S3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn s3s_fs() -> std::path::PathBuf {
+    let path =
+        std::env::var_os("HITCAST_S3S_FS").map(Into::into).unwrap_or_else(|| workspace().join(".tools/bin/s3s-fs"));
+    assert!(path.exists(), "{} not found: run scripts/setup-s3s.sh (scripts/test.sh does)", path.display());
+    path
+}
+
+impl S3 {
+    /// Starts s3s-fs with an empty bucket `models`.
+    pub fn start() -> S3 {
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("hitcast-s3-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(dir.join("models")).unwrap();
+        let child = Command::new(s3s_fs())
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--access-key", KEY, "--secret-key", SECRET])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start s3s-fs");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "s3s-fs did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        S3 { child, endpoint: format!("http://127.0.0.1:{port}"), _dir: TempDir(dir) }
+    }
+
+    pub fn client(&self, secret: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::new()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(KEY, secret, None, None, "test"))
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    pub async fn put(&self, key: &str, bytes: &[u8]) {
+        self.client(SECRET)
+            .put_object()
+            .bucket("models")
+            .key(key)
+            .body(bytes.to_vec().into())
+            .send()
+            .await
+            .expect("put object");
+    }
+
+    /// The environment that points the binary's AWS SDK at this server.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL_S3", self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", KEY.into()),
+            ("AWS_SECRET_ACCESS_KEY", SECRET.into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ]
+    }
+}
+
+fn sha(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn config(uri: &str, sha256: Option<String>, fallback: bool) -> Config {
+    let mut c = Config::from_lookup(|_| None).unwrap();
+    c.model_uri = Some(uri.parse().unwrap());
+    c.model_sha256 = sha256;
+    c.fallback_embedded = fallback;
+    c
+}
+
+#[tokio::test]
+async fn loads_the_model_from_s3_and_checks_its_sha256() {
+    let s3 = S3::start();
+    s3.put("v1/hitcast.onnx", EMBEDDED_MODEL).await;
+    let store = S3Store::from_client(s3.client(SECRET));
+    let loaded =
+        store::load(&config("s3://models/v1/hitcast.onnx", Some(sha(EMBEDDED_MODEL)), false), &store).await.unwrap();
+    assert_eq!(loaded.origin, ModelOrigin::S3 { uri: "s3://models/v1/hitcast.onnx".into() });
+    assert_eq!(loaded.model.info().sha256, sha(EMBEDDED_MODEL));
+}
+
+#[tokio::test]
+async fn missing_object_and_bucket() {
+    let s3 = S3::start();
+    let store = S3Store::from_client(s3.client(SECRET));
+    for uri in ["s3://models/nope.onnx", "s3://no-such-bucket/x.onnx"] {
+        let err = store::load(&config(uri, None, false), &store).await.unwrap_err();
+        assert!(matches!(err, LoadError::Store(StoreError::NotFound { .. })), "{uri}: {err:?}");
+        assert_eq!(err.to_string(), format!("{uri} does not exist (no such bucket or key)"));
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_access_denied() {
+    let s3 = S3::start();
+    s3.put("m.onnx", EMBEDDED_MODEL).await;
+    let store = S3Store::from_client(s3.client("wrong-secret"));
+    let err = store::load(&config("s3://models/m.onnx", None, false), &store).await.unwrap_err();
+    assert!(matches!(err, LoadError::Store(StoreError::AccessDenied { .. })), "{err:?}");
+}
+
+#[tokio::test]
+async fn corrupt_bytes_and_sha_mismatch() {
+    let s3 = S3::start();
+    s3.put("corrupt.onnx", b"these are not the bytes of a model").await;
+    s3.put("good.onnx", EMBEDDED_MODEL).await;
+    let store = S3Store::from_client(s3.client(SECRET));
+    let err = store::load(&config("s3://models/corrupt.onnx", None, false), &store).await.unwrap_err();
+    assert!(matches!(err, LoadError::Model { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("s3://models/corrupt.onnx is not a usable Hitcast model"));
+
+    let wrong = "0".repeat(64);
+    let err = store::load(&config("s3://models/good.onnx", Some(wrong.clone()), false), &store).await.unwrap_err();
+    let LoadError::ShaMismatch { expected, actual, .. } = &err else { panic!("{err:?}") };
+    assert_eq!((expected, actual), (&wrong, &sha(EMBEDDED_MODEL)));
+}
+
+#[tokio::test]
+async fn fallback_serves_the_embedded_model_and_says_so() {
+    let s3 = S3::start();
+    let store = S3Store::from_client(s3.client(SECRET));
+    let loaded = store::load(&config("s3://models/missing.onnx", None, true), &store).await.unwrap();
+    let ModelOrigin::Fallback { uri, reason } = &loaded.origin else { panic!("{:?}", loaded.origin) };
+    assert_eq!(uri, "s3://models/missing.onnx");
+    assert!(reason.contains("does not exist"));
+    let state = hitcast_lambda::api::AppState::new(loaded);
+    let r = hitcast_lambda::api::handle(
+        &state,
+        hitcast_lambda::api::ApiRequest { method: &http::Method::GET, path: "/health", content_type: None, body: b"" },
+    );
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["status"], "degraded");
+    assert_eq!(v["model_source"], "embedded (fallback)");
+}
+
+#[tokio::test]
+async fn the_binary_loads_from_s3_via_the_standard_aws_environment() {
+    let s3 = S3::start();
+    s3.put("prod/hitcast.onnx", EMBEDDED_MODEL).await;
+    let mut env = s3.env();
+    env.push(("HITCAST_MODEL_S3_URI", "s3://models/prod/hitcast.onnx".into()));
+    env.push(("HITCAST_MODEL_SHA256", sha(EMBEDDED_MODEL)));
+    let (server, addr) = Proc::serve(&env);
+    let (status, head, body) = http(addr, "GET", "/health", None);
+    assert_eq!(status, 200);
+    assert!(head.contains("x-hitcast-model: 1.0.0"));
+    assert!(body.contains(r#""model_source":"s3://models/prod/hitcast.onnx""#), "{body}");
+    drop(server);
+}
+
+#[tokio::test]
+async fn the_binary_fails_init_with_a_one_line_cause() {
+    let s3 = S3::start();
+    let mut env = s3.env();
+    env.push(("HITCAST_MODEL_S3_URI", "s3://models/absent.onnx".into()));
+    env.push(("HITCAST_LISTEN", "127.0.0.1:0".into()));
+    env.push(("HITCAST_LOG_FORMAT", "json".into()));
+    let mut p = Proc::spawn(&env);
+    let line = p.wait_for("cannot load the model", Duration::from_secs(20)).expect("an error line");
+    let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+    assert_eq!(v["level"], "ERROR");
+    assert_eq!(v["fields"]["error"], "s3://models/absent.onnx does not exist (no such bucket or key)");
+    let status = p.child.wait().unwrap();
+    assert!(!status.success());
+}

@@ -1,0 +1,34 @@
+//! The web page in headless Chromium (Debian's `chromium`, driven by playwright-core; both
+//! installed by `scripts/setup-web.sh`). Screenshots land in target/test-artifacts/.
+
+use std::process::Command;
+
+use crate::support::{Proc, artifacts};
+
+#[test]
+fn the_page_predicts_ranks_and_shows_errors_next_to_fields() {
+    let web = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/web");
+    assert!(
+        std::path::Path::new(web).join("node_modules/playwright-core").exists(),
+        "playwright-core is not installed: run scripts/setup-web.sh (scripts/test.sh does)"
+    );
+    let (_server, addr) = Proc::serve(&[]);
+    let out = artifacts();
+    let o = Command::new("node")
+        .arg(format!("{web}/page.mjs"))
+        .arg(format!("http://{addr}/"))
+        .arg(&out)
+        .output()
+        .expect("run node (Node.js is needed for the browser test)");
+    assert!(
+        o.status.success(),
+        "browser test failed:\n{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for shot in ["web-predict.png", "web-validation.png", "web-rank.png"] {
+        let bytes = std::fs::read(out.join(shot)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{shot} is not a PNG");
+    }
+    println!("{}", String::from_utf8_lossy(&o.stdout));
+}
