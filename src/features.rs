@@ -290,6 +290,56 @@ pub fn genre_index(label: &str) -> Option<usize> {
     GENRES.iter().position(|g| *g == l)
 }
 
+/// Keywords of each coarse genre, in tie-break order (the training pipeline's table in
+/// `models/train/hitcast_train/features.py`; the two must stay identical).
+const GENRE_WORDS: [(&str, &[&str]); 6] = [
+    ("hip-hop", &["hip hop", "hip-hop", "rap", "trap", "drill", "grime"]),
+    ("latin", &["latin", "reggaeton", "salsa", "samba", "sertanejo", "forro", "tango", "spanish", "bachata", "cumbia"]),
+    ("r&b", &["r&b", "soul", "funk", "gospel"]),
+    (
+        "edm",
+        &["edm", "house", "electro", "techno", "trance", "dubstep", "dance", "drum", "garage", "hardstyle", "club"],
+    ),
+    ("rock", &["rock", "metal", "punk", "grunge", "emo", "grindcore", "hardcore", "goth"]),
+    ("pop", &["pop"]),
+];
+
+/// One genre name → coarse label: the keyword that ends last wins ("dance pop" → pop).
+fn item_genre(item: &str) -> &'static str {
+    let mut best = ("other", 0usize);
+    let mut found = false;
+    for (label, words) in GENRE_WORDS {
+        for w in words {
+            if let Some(at) = item.rfind(w) {
+                let end = at + w.len();
+                if !found || end > best.1 {
+                    best = (label, end);
+                    found = true;
+                }
+            }
+        }
+    }
+    best.0
+}
+
+/// Spotify-style genre names (an artist's `genres`) → the model's genre index, by vote of the
+/// names (ties go to the earlier label of `GENRE_WORDS`). `None` for no names. The same rule
+/// the training pipeline applied to its data.
+pub fn coarse_genre<S: AsRef<str>>(names: &[S]) -> Option<usize> {
+    let items: Vec<String> = names.iter().map(|n| n.as_ref().trim().to_lowercase()).filter(|n| !n.is_empty()).collect();
+    if items.is_empty() {
+        return None;
+    }
+    let order: Vec<&str> = GENRE_WORDS.iter().map(|(l, _)| *l).chain(["other"]).collect();
+    let mut votes = [0usize; 7];
+    for item in &items {
+        let label = item_genre(item);
+        votes[order.iter().position(|l| *l == label).expect("known label")] += 1;
+    }
+    let best = (0..order.len()).max_by(|a, b| votes[*a].cmp(&votes[*b]).then(b.cmp(a))).expect("seven labels");
+    GENRES.iter().position(|g| *g == order[best])
+}
+
 impl Serialize for TrackFeatures {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
@@ -415,6 +465,28 @@ mod tests {
         assert_eq!(t.get(Feature::Energy).unwrap().source, Source::User);
         assert_eq!(t.get(Feature::Valence).unwrap().source, Source::ReccoBeats);
         assert_eq!(t.missing().count(), Feature::COUNT - 2);
+    }
+
+    #[test]
+    fn coarse_genres_match_the_training_pipeline() {
+        // the same table as models/train/tests/test_data.py::test_coarse_genre
+        for (names, label) in [
+            (&["rap"][..], "hip-hop"),
+            (&["r&b"], "r&b"),
+            (&["latin"], "latin"),
+            (&["edm"], "edm"),
+            (&["rock"], "rock"),
+            (&["pop"], "pop"),
+            (&["jazz"], "other"),
+            (&["deep house"], "edm"),
+            (&["pop punk"], "rock"),
+            (&["dance pop", "pop", "post-teen pop"], "pop"),
+            (&["pop rap", "rap", "hip hop"], "hip-hop"),
+        ] {
+            assert_eq!(coarse_genre(names).map(|i| GENRES[i]), Some(label), "{names:?}");
+        }
+        assert_eq!(coarse_genre::<&str>(&[]), None);
+        assert_eq!(coarse_genre(&["  "]), None);
     }
 
     #[test]

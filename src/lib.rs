@@ -34,7 +34,7 @@ pub mod runtime;
 pub mod schema;
 
 pub use explain::{Change, Driver, Explanation, WhatIf};
-pub use features::{Feature, GENRES, InputError, Source, Sourced, TrackFeatures};
+pub use features::{Feature, GENRES, InputError, Source, Sourced, TrackFeatures, coarse_genre};
 pub use model::{EMBEDDED_MODEL, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError};
 pub use prediction::{Band, Prediction};
 pub use rank::{CLOSE_CALL_POINTS, RankedTrack, Ranking};

@@ -11,8 +11,10 @@ fn bench(c: &mut Criterion) {
     let model = Arc::new(hitcast::Model::embedded().expect("model"));
     let state = Arc::new(AppState::new(Loaded { model, origin: ModelOrigin::Embedded }));
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let event = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/apigw-v2-predict.json")).unwrap();
-    let rank = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/function-url-rank.json")).unwrap();
+    let event =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/apigw-v2-predict.json")).unwrap();
+    let rank =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/function-url-rank.json")).unwrap();
     for (name, ev) in [("event_to_json/predict_one", &event), ("event_to_json/rank_two", &rank)] {
         c.bench_function(name, |b| {
             b.iter(|| {
