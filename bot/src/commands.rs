@@ -1,0 +1,222 @@
+//! The slash commands (poise). Thin: options in, [`crate::logic`] out, reply sent.
+//! Discord wants an answer within 3 s: lookups defer first, then edit.
+
+use std::sync::Arc;
+
+use hitcast::Feature;
+use poise::serenity_prelude as serenity;
+
+use crate::enrich::{Overrides, current_year};
+use crate::logic::Bot;
+use crate::reccobeats::ReccoBeats;
+use crate::reply::{Embed, Reply};
+use crate::spotify::Spotify;
+
+pub type Data = Arc<Bot<Spotify, ReccoBeats>>;
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// The genre vocabulary of the model, as a Discord choice.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum Genre {
+    #[name = "pop"]
+    Pop,
+    #[name = "rock"]
+    Rock,
+    #[name = "hip-hop"]
+    HipHop,
+    #[name = "edm"]
+    Edm,
+    #[name = "r&b"]
+    RnB,
+    #[name = "latin"]
+    Latin,
+    #[name = "other"]
+    Other,
+}
+
+fn embed(e: &Embed) -> serenity::CreateEmbed {
+    let mut out = serenity::CreateEmbed::new()
+        .title(&e.title)
+        .description(&e.description)
+        .colour(e.color)
+        .footer(serenity::CreateEmbedFooter::new(&e.footer));
+    if let Some(url) = &e.url {
+        out = out.url(url);
+    }
+    if let Some(img) = &e.image {
+        out = out.image(img);
+    }
+    for f in &e.fields {
+        out = out.field(&f.name, &f.value, f.inline);
+    }
+    out
+}
+
+/// Sends a reply. After a defer, a private reply replaces the public "thinking…" message
+/// with an ephemeral follow-up.
+async fn send(ctx: Context<'_>, reply: Reply, deferred: bool) -> Result<(), Error> {
+    match reply {
+        Reply::Embed { embed: e, chart } => {
+            let mut r = poise::CreateReply::default().embed(embed(&e));
+            if let Some((name, png)) = chart {
+                r = r.attachment(serenity::CreateAttachment::bytes(png, name));
+            }
+            ctx.send(r).await?;
+        }
+        Reply::Private(text) => {
+            if deferred && let Context::Application(app) = ctx {
+                let _ = app.interaction.delete_response(ctx.http()).await;
+                app.interaction
+                    .create_followup(
+                        ctx.http(),
+                        serenity::CreateInteractionResponseFollowup::new().content(text).ephemeral(true),
+                    )
+                    .await?;
+                return Ok(());
+            }
+            ctx.send(poise::CreateReply::default().content(text).ephemeral(true)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// How popular will this track be on Spotify? Paste a link, or describe an unreleased song.
+#[poise::command(slash_command)]
+#[expect(clippy::too_many_arguments, reason = "one Discord option per model input")]
+pub async fn predict(
+    ctx: Context<'_>,
+    #[description = "Spotify track link, spotify:track: URI or id (leave out to describe an unreleased song)"]
+    url: Option<String>,
+    #[description = "Name to show (for an unreleased song)"] name: Option<String>,
+    #[description = "The artist's Spotify popularity (0-100)"]
+    #[min = 0]
+    #[max = 100]
+    artist_popularity: Option<f64>,
+    #[description = "Genre"] genre: Option<Genre>,
+    #[description = "Years since release (0 for unreleased)"]
+    #[min = 0]
+    #[max = 100]
+    years_since_release: Option<f64>,
+    #[description = "0-1"]
+    #[min = 0]
+    #[max = 1]
+    danceability: Option<f64>,
+    #[description = "0-1"]
+    #[min = 0]
+    #[max = 1]
+    energy: Option<f64>,
+    #[description = "Pitch class 0-11 (0 = C)"]
+    #[min = 0]
+    #[max = 11]
+    key: Option<u8>,
+    #[description = "dB, -60 to 5"]
+    #[min = -60]
+    #[max = 5]
+    loudness: Option<f64>,
+    #[description = "1 = major, 0 = minor"]
+    #[min = 0]
+    #[max = 1]
+    mode: Option<u8>,
+    #[description = "0-1"]
+    #[min = 0]
+    #[max = 1]
+    speechiness: Option<f64>,
+    #[description = "0-1"]
+    #[min = 0]
+    #[max = 1]
+    acousticness: Option<f64>,
+    #[description = "0-1"]
+    #[min = 0]
+    #[max = 1]
+    instrumentalness: Option<f64>,
+    #[description = "0-1"]
+    #[min = 0]
+    #[max = 1]
+    liveness: Option<f64>,
+    #[description = "0-1"]
+    #[min = 0]
+    #[max = 1]
+    valence: Option<f64>,
+    #[description = "BPM, 0-250"]
+    #[min = 0]
+    #[max = 250]
+    tempo: Option<f64>,
+    #[description = "Beats per bar (3-7)"]
+    #[min = 0]
+    #[max = 7]
+    time_signature: Option<u8>,
+    #[description = "Length in milliseconds"]
+    #[min = 1000]
+    #[max = 4000000]
+    duration_ms: Option<u32>,
+) -> Result<(), Error> {
+    let overrides = Overrides(
+        [
+            (Feature::ArtistPopularity, artist_popularity),
+            (Feature::Genre, genre.map(|g| g as u8 as f64)),
+            (Feature::YearsSinceRelease, years_since_release),
+            (Feature::Danceability, danceability),
+            (Feature::Energy, energy),
+            (Feature::Key, key.map(f64::from)),
+            (Feature::Loudness, loudness),
+            (Feature::Mode, mode.map(f64::from)),
+            (Feature::Speechiness, speechiness),
+            (Feature::Acousticness, acousticness),
+            (Feature::Instrumentalness, instrumentalness),
+            (Feature::Liveness, liveness),
+            (Feature::Valence, valence),
+            (Feature::Tempo, tempo),
+            (Feature::TimeSignature, time_signature.map(f64::from)),
+            (Feature::DurationMs, duration_ms.map(f64::from)),
+        ]
+        .into_iter()
+        .filter_map(|(f, v)| v.map(|v| (f, v)))
+        .collect(),
+    );
+    // A bad link needs no lookup: answer at once, privately.
+    if let Some(u) = &url
+        && let Err(e) = crate::link::parse(u, crate::link::Kind::Track)
+    {
+        return send(ctx, Reply::Private(format!("{e}.")), false).await;
+    }
+    ctx.defer().await?;
+    let reply = ctx.data().predict(url.as_deref(), name, &overrides, current_year()).await;
+    send(ctx, reply, true).await
+}
+
+/// Rank an album's tracks: which one should be the single?
+#[poise::command(slash_command)]
+pub async fn album(
+    ctx: Context<'_>,
+    #[description = "Spotify album link, spotify:album: URI or id"] url: String,
+    #[description = "The artist's Spotify popularity (0-100), if you know it"]
+    #[min = 0]
+    #[max = 100]
+    artist_popularity: Option<f64>,
+    #[description = "Genre, if Spotify does not say"] genre: Option<Genre>,
+) -> Result<(), Error> {
+    if let Err(e) = crate::link::parse(&url, crate::link::Kind::Album) {
+        return send(ctx, Reply::Private(format!("{e}.")), false).await;
+    }
+    let overrides = Overrides(
+        [(Feature::ArtistPopularity, artist_popularity), (Feature::Genre, genre.map(|g| g as u8 as f64))]
+            .into_iter()
+            .filter_map(|(f, v)| v.map(|v| (f, v)))
+            .collect(),
+    );
+    ctx.defer().await?;
+    let reply = ctx.data().album(&url, &overrides, current_year()).await;
+    send(ctx, reply, true).await
+}
+
+/// The model's version, what it was trained on, and its honest metrics.
+#[poise::command(slash_command)]
+pub async fn model(ctx: Context<'_>) -> Result<(), Error> {
+    let reply = ctx.data().model_info();
+    send(ctx, reply, false).await
+}
+
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![predict(), album(), model()]
+}

@@ -1,0 +1,177 @@
+//! The bot's configuration: read once from the environment in `main`, passed down.
+//! Secrets never appear in `Debug` output or logs.
+
+use std::fmt;
+use std::time::Duration;
+
+use thiserror::Error;
+
+/// A secret string: `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+pub const DEFAULT_SPOTIFY_API: &str = "https://api.spotify.com/v1/";
+pub const DEFAULT_SPOTIFY_AUTH: &str = "https://accounts.spotify.com/";
+pub const DEFAULT_RECCOBEATS: &str = "https://api.reccobeats.com/";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub discord_token: Secret,
+    pub spotify_client_id: String,
+    pub spotify_client_secret: Secret,
+    /// Register the commands in this guild only (instant), instead of globally (up to an hour).
+    pub guild_id: Option<u64>,
+    pub spotify_api_base: String,
+    pub spotify_auth_base: String,
+    pub reccobeats_base: String,
+    /// Per upstream request.
+    pub http_timeout: Duration,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error(
+        "{} not set. Set {} (see bot/.env.example and the README section \"Discord bot\": create an application at https://discord.com/developers/applications, add a bot, copy its token; create a Spotify app at https://developer.spotify.com/dashboard for the client id and secret)",
+        .0.join(", "),
+        if .0.len() == 1 { "it" } else { "them" }
+    )]
+    Missing(Vec<&'static str>),
+    #[error("{var} is not valid: {why}")]
+    Invalid { var: &'static str, why: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let required = ["DISCORD_TOKEN", "SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"];
+        let missing: Vec<&'static str> = required.into_iter().filter(|k| get(k).is_none()).collect();
+        if !missing.is_empty() {
+            return Err(ConfigError::Missing(missing));
+        }
+        let token = get("DISCORD_TOKEN").expect("checked");
+        // A bot token is three dot-separated base64url parts.
+        let parts: Vec<&str> = token.split('.').collect();
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return Err(ConfigError::Invalid {
+                var: "DISCORD_TOKEN",
+                why:
+                    "a bot token has three dot-separated parts (copy it from the Bot page of your Discord application)"
+                        .into(),
+            });
+        }
+        let guild_id = get("DISCORD_GUILD_ID")
+            .map(|s| {
+                s.parse::<u64>().map_err(|_| ConfigError::Invalid {
+                    var: "DISCORD_GUILD_ID",
+                    why: format!(
+                        "{s:?} is not a server id (a number; Developer Mode → right-click the server → Copy ID)"
+                    ),
+                })
+            })
+            .transpose()?;
+        let url = |var: &'static str, default: &str| -> Result<String, ConfigError> {
+            let v = get(var).unwrap_or_else(|| default.to_string());
+            if !(v.starts_with("http://") || v.starts_with("https://")) {
+                return Err(ConfigError::Invalid { var, why: format!("{v:?} is not an http(s) URL") });
+            }
+            Ok(if v.ends_with('/') { v } else { format!("{v}/") })
+        };
+        let http_timeout = match get("HITCAST_HTTP_TIMEOUT_SECS") {
+            None => Duration::from_secs(8),
+            Some(s) => Duration::from_secs_f64(s.parse::<f64>().ok().filter(|v| *v > 0.0).ok_or_else(|| {
+                ConfigError::Invalid {
+                    var: "HITCAST_HTTP_TIMEOUT_SECS",
+                    why: format!("{s:?} is not a positive number"),
+                }
+            })?),
+        };
+        Ok(Config {
+            discord_token: Secret::new(token),
+            spotify_client_id: get("SPOTIFY_CLIENT_ID").expect("checked"),
+            spotify_client_secret: Secret::new(get("SPOTIFY_CLIENT_SECRET").expect("checked")),
+            guild_id,
+            spotify_api_base: url("SPOTIFY_API_BASE_URL", DEFAULT_SPOTIFY_API)?,
+            spotify_auth_base: url("SPOTIFY_AUTH_BASE_URL", DEFAULT_SPOTIFY_AUTH)?,
+            reccobeats_base: url("RECCOBEATS_BASE_URL", DEFAULT_RECCOBEATS)?,
+            http_timeout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    pub const TOKEN: &str = "MTA5ODc2NTQzMjEwOTg3NjU0Mw.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB";
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    fn full() -> Vec<(&'static str, &'static str)> {
+        vec![("DISCORD_TOKEN", TOKEN), ("SPOTIFY_CLIENT_ID", "cid"), ("SPOTIFY_CLIENT_SECRET", "shh")]
+    }
+
+    #[test]
+    fn missing_variables_are_named_together() {
+        let err = config(&[("SPOTIFY_CLIENT_ID", "x")]).unwrap_err();
+        assert_eq!(err, ConfigError::Missing(vec!["DISCORD_TOKEN", "SPOTIFY_CLIENT_SECRET"]));
+        assert!(err.to_string().starts_with("DISCORD_TOKEN, SPOTIFY_CLIENT_SECRET not set. Set them"));
+    }
+
+    #[test]
+    fn defaults_and_secrets_stay_secret() {
+        let c = config(&full()).unwrap();
+        assert_eq!(c.spotify_api_base, DEFAULT_SPOTIFY_API);
+        assert_eq!(c.guild_id, None);
+        let debug = format!("{c:?}");
+        assert!(!debug.contains(TOKEN) && !debug.contains("shh"), "{debug}");
+    }
+
+    #[test]
+    fn overrides_and_invalid_values() {
+        let mut v = full();
+        v.extend([("DISCORD_GUILD_ID", "123"), ("SPOTIFY_API_BASE_URL", "http://127.0.0.1:9/v1")]);
+        let c = config(&v).unwrap();
+        assert_eq!((c.guild_id, c.spotify_api_base.as_str()), (Some(123), "http://127.0.0.1:9/v1/"));
+        for (var, value, msg) in [
+            ("DISCORD_TOKEN", "not-a-token", "three dot-separated parts"),
+            ("DISCORD_GUILD_ID", "my server", "is not a server id"),
+            ("RECCOBEATS_BASE_URL", "ftp://x", "is not an http(s) URL"),
+            ("HITCAST_HTTP_TIMEOUT_SECS", "-1", "is not a positive number"),
+        ] {
+            let mut v = full();
+            v.retain(|(k, _)| *k != var);
+            v.push((var, value));
+            let err = config(&v).unwrap_err().to_string();
+            assert!(err.starts_with(var) && err.contains(msg), "{err}");
+            assert!(!err.contains(TOKEN));
+        }
+    }
+}

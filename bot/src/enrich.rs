@@ -1,0 +1,222 @@
+//! The enrichment chain: Spotify (metadata; audio features and popularity only when the response
+//! really has them) → ReccoBeats (audio features Spotify did not give) → the user's options, which
+//! override everything. Every value is tagged with its source; nothing is invented.
+
+use std::collections::HashMap;
+
+use hitcast::{Feature, Source, TrackFeatures, coarse_genre};
+use thiserror::Error;
+
+use crate::sources::{AlbumMeta, ArtistMeta, AudioFeatures, Catalog, FeatureSource, SourceError, TrackMeta};
+
+/// The user's own values (Discord options), which win over every source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides(pub Vec<(Feature, f64)>);
+
+/// One track with its inputs and what happened on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enriched {
+    /// `None` for a song described only by options (unreleased).
+    pub meta: Option<TrackMeta>,
+    pub features: TrackFeatures,
+    /// Things the user should know (a source that had nothing, or was down).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnrichedAlbum {
+    pub meta: AlbumMeta,
+    pub tracks: Vec<Enriched>,
+}
+
+/// Why a track or album could not be looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EnrichError {
+    #[error("Spotify has no {0} with that id; check the link")]
+    NotFound(&'static str),
+    #[error("Spotify is busy right now; try again in a minute")]
+    RateLimited,
+    #[error("Spotify is not answering right now; try again later")]
+    Unavailable,
+    #[error("the bot's Spotify credentials were rejected; ask whoever runs the bot to check them")]
+    Credentials,
+}
+
+impl EnrichError {
+    fn from_source(e: SourceError) -> EnrichError {
+        match e {
+            SourceError::NotFound { what, .. } => EnrichError::NotFound(what),
+            SourceError::RateLimited { .. } => EnrichError::RateLimited,
+            SourceError::Unauthorized { .. } | SourceError::Forbidden { .. } => EnrichError::Credentials,
+            _ => EnrichError::Unavailable,
+        }
+    }
+
+    /// True when the user cannot fix it (log it as an error).
+    pub fn is_internal(&self) -> bool {
+        matches!(self, EnrichError::Credentials | EnrichError::Unavailable)
+    }
+}
+
+/// `YYYY[-MM[-DD]]` → a fractional year.
+pub fn release_year(date: &str) -> Option<f64> {
+    let mut it = date.split('-');
+    let y: f64 = it.next()?.parse().ok()?;
+    let m: f64 = it.next().and_then(|m| m.parse().ok()).unwrap_or(1.0);
+    let d: f64 = it.next().and_then(|d| d.parse().ok()).unwrap_or(1.0);
+    Some(y + (m - 1.0) / 12.0 + (d - 1.0) / 365.25)
+}
+
+/// Now as a fractional year.
+pub fn current_year() -> f64 {
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    1970.0 + secs / (365.2425 * 86_400.0)
+}
+
+/// The chain: a catalog that is also a feature source (Spotify), then a fallback feature source.
+#[derive(Debug, Clone)]
+pub struct Enricher<S, R> {
+    pub spotify: S,
+    pub fallback: R,
+}
+
+impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Enricher<S, R> {
+    pub async fn track(&self, id: &str, overrides: &Overrides, now: f64) -> Result<Enriched, EnrichError> {
+        let meta = self.spotify.track(id).await.map_err(EnrichError::from_source)?;
+        let mut notes = Vec::new();
+        let artist = self.main_artist(meta.artists.first().map(|a| a.id.as_str()), &mut notes).await;
+        let ids = vec![meta.id.clone()];
+        let feats = self.features(&ids, &mut notes).await;
+        Ok(assemble(meta, artist.as_ref(), &feats, overrides, now, notes))
+    }
+
+    pub async fn album(&self, id: &str, overrides: &Overrides, now: f64) -> Result<EnrichedAlbum, EnrichError> {
+        let meta = self.spotify.album(id).await.map_err(EnrichError::from_source)?;
+        let mut notes = Vec::new();
+        let artist = self.main_artist(meta.artists.first().map(|a| a.id.as_str()), &mut notes).await;
+        let ids: Vec<String> = meta.tracks.iter().map(|t| t.id.clone()).collect();
+        let feats = self.features(&ids, &mut notes).await;
+        let tracks = meta
+            .tracks
+            .iter()
+            .map(|t| assemble(t.clone(), artist.as_ref(), &feats, overrides, now, notes.clone()))
+            .collect();
+        Ok(EnrichedAlbum { meta, tracks })
+    }
+
+    async fn main_artist(&self, id: Option<&str>, notes: &mut Vec<String>) -> Option<ArtistMeta> {
+        let id = id?;
+        match self.spotify.artist(id).await {
+            Ok(a) => Some(a),
+            Err(e) => {
+                tracing::warn!(error = %e, "artist lookup failed");
+                notes.push("Spotify did not return the artist, so artist popularity and genre are unknown.".into());
+                None
+            }
+        }
+    }
+
+    /// Audio features per track id, tagged with their source: Spotify first, then the fallback.
+    async fn features(&self, ids: &[String], notes: &mut Vec<String>) -> HashMap<String, Vec<(Source, AudioFeatures)>> {
+        let mut out: HashMap<String, Vec<(Source, AudioFeatures)>> = HashMap::new();
+        match self.spotify.audio_features(ids).await {
+            Ok(map) => {
+                for (id, f) in map {
+                    out.entry(id).or_default().push((Source::Spotify, f));
+                }
+            }
+            // Normal for every app created since 2024-11-27.
+            Err(SourceError::Forbidden { .. }) => {}
+            Err(e) => tracing::warn!(error = %e, "Spotify audio features failed"),
+        }
+        let need: Vec<String> = ids
+            .iter()
+            .filter(|id| out.get(*id).is_none_or(|v| v.iter().all(|(_, f)| f.values().len() < 12)))
+            .cloned()
+            .collect();
+        if need.is_empty() {
+            return out;
+        }
+        match self.fallback.audio_features(&need).await {
+            Ok(map) => {
+                let missing = need.iter().filter(|id| !map.contains_key(*id)).count();
+                if missing > 0 {
+                    notes.push(format!(
+                        "{} has no audio features for {}.",
+                        self.fallback.source(),
+                        if need.len() == 1 { "this track".to_string() } else { format!("{missing} of the tracks") }
+                    ));
+                }
+                for (id, f) in map {
+                    out.entry(id).or_default().push((self.fallback.source(), f));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "fallback audio features failed");
+                notes.push(format!(
+                    "{} is unavailable right now, so its audio features are missing.",
+                    self.fallback.source()
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Puts the pieces together: sources in order, then the user's overrides.
+pub fn assemble(
+    meta: TrackMeta,
+    artist: Option<&ArtistMeta>,
+    feats: &HashMap<String, Vec<(Source, AudioFeatures)>>,
+    overrides: &Overrides,
+    now: f64,
+    notes: Vec<String>,
+) -> Enriched {
+    let mut t = TrackFeatures::new(Some(meta.name.clone()));
+    for (source, f) in feats.get(&meta.id).into_iter().flatten() {
+        for (feature, value) in f.values() {
+            t.fill(feature, value, *source);
+        }
+    }
+    t.fill(Feature::DurationMs, meta.duration_ms as f64, Source::Spotify);
+    if let Some(year) = meta.release_date.as_deref().and_then(release_year) {
+        t.fill(Feature::YearsSinceRelease, (now - year).max(0.0), Source::Spotify);
+    }
+    if let Some(a) = artist {
+        if let Some(p) = a.popularity {
+            t.fill(Feature::ArtistPopularity, p as f64, Source::Spotify);
+        }
+        if let Some(g) = a.genres.as_deref().and_then(coarse_genre) {
+            t.fill(Feature::Genre, g as f64, Source::Spotify);
+        }
+    }
+    apply_overrides(&mut t, overrides);
+    Enriched { meta: Some(meta), features: t, notes }
+}
+
+pub fn apply_overrides(t: &mut TrackFeatures, overrides: &Overrides) {
+    for (f, v) in &overrides.0 {
+        t.set(*f, *v, Source::User);
+    }
+}
+
+/// A song described by the user's options alone (e.g. unreleased).
+pub fn from_options(name: Option<String>, overrides: &Overrides) -> Enriched {
+    let mut t = TrackFeatures::new(name.or_else(|| Some("Your song".into())));
+    apply_overrides(&mut t, overrides);
+    Enriched { meta: None, features: t, notes: Vec::new() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_years() {
+        assert_eq!(release_year("2020"), Some(2020.0));
+        assert!((release_year("2020-07").unwrap() - 2020.5).abs() < 1e-9);
+        assert!((release_year("2019-06-14").unwrap() - 2019.4523).abs() < 1e-3);
+        assert_eq!(release_year("soon"), None);
+    }
+}

@@ -1,0 +1,22 @@
+//! Hitcast's Discord bot: `/predict <spotify-track-url>`, `/album <album-url>`, `/model`.
+//!
+//! - [`link`]: Spotify links, URIs and ids.
+//! - [`sources`]: the `Catalog` and `FeatureSource` traits; [`spotify`] (rspotify, client
+//!   credentials) and [`reccobeats`] implement them.
+//! - [`enrich`]: the chain Spotify → ReccoBeats → the user's options, each value tagged with
+//!   its source; nothing invented.
+//! - [`logic`]: a command's work without Discord; [`reply`] and [`chart`]: what the user sees.
+//! - [`commands`]: the poise slash commands (thin). [`config`]: the environment, once.
+//!
+//! Only this crate knows Discord and Spotify; the core (`hitcast`) knows neither.
+
+pub mod chart;
+pub mod commands;
+pub mod config;
+pub mod enrich;
+pub mod link;
+pub mod logic;
+pub mod reccobeats;
+pub mod reply;
+pub mod sources;
+pub mod spotify;

@@ -1,0 +1,142 @@
+//! Spotify links: `https://open.spotify.com/(intl-xx/)track/ID?si=…`, `spotify:track:ID`, bare IDs.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Track,
+    Album,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpotifyRef {
+    pub kind: Kind,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LinkError {
+    #[error(
+        "that is not a Spotify link: paste a track link (https://open.spotify.com/track/…), a spotify:track: URI or a track id"
+    )]
+    NotSpotify,
+    #[error("that is a Spotify {0} link; {1}")]
+    WrongKind(String, &'static str),
+    #[error("the Spotify id {0:?} is not valid (22 letters and digits)")]
+    BadId(String),
+}
+
+fn valid_id(id: &str) -> bool {
+    id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Parses a link, URI or bare id; `expect` is what the command wants.
+pub fn parse(input: &str, expect: Kind) -> Result<SpotifyRef, LinkError> {
+    let s = input.trim().trim_matches(|c| c == '<' || c == '>');
+    let (kind, id) = if let Some(rest) = s.strip_prefix("spotify:") {
+        let mut it = rest.split(':');
+        (it.next().unwrap_or(""), it.next().unwrap_or("").to_string())
+    } else if let Some(rest) = ["https://", "http://", ""].iter().find_map(|scheme| {
+        s.strip_prefix(scheme)
+            .and_then(|r| r.strip_prefix("open.spotify.com/").or_else(|| r.strip_prefix("play.spotify.com/")))
+    }) {
+        let path = rest.split(['?', '#']).next().unwrap_or("");
+        let mut segs: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        if segs.first().is_some_and(|s| s.starts_with("intl-")) {
+            segs.remove(0);
+        }
+        match segs.as_slice() {
+            [kind, id, ..] => (*kind, id.to_string()),
+            _ => return Err(LinkError::NotSpotify),
+        }
+    } else if valid_id(s) {
+        ("track", s.to_string())
+    } else {
+        return Err(LinkError::NotSpotify);
+    };
+    let kind = match (kind, expect) {
+        ("track", _) => Kind::Track,
+        ("album", _) => Kind::Album,
+        ("episode" | "show" | "playlist" | "artist" | "user" | "concert" | "audiobook" | "chapter", _) => {
+            return Err(LinkError::WrongKind(
+                kind.to_string(),
+                match expect {
+                    Kind::Track => "/predict takes a track link (or /album for an album)",
+                    Kind::Album => "/album takes an album link",
+                },
+            ));
+        }
+        _ => return Err(LinkError::NotSpotify),
+    };
+    if kind != expect {
+        return Err(LinkError::WrongKind(
+            match kind {
+                Kind::Track => "track".into(),
+                Kind::Album => "album".into(),
+            },
+            match expect {
+                Kind::Track => "use /album for albums",
+                Kind::Album => "use /predict for a single track",
+            },
+        ));
+    }
+    if !valid_id(&id) {
+        return Err(LinkError::BadId(id));
+    }
+    Ok(SpotifyRef { kind, id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "4uLU6hMCjMI75M1A2tKUQC";
+
+    fn check(input: &str, expect: Kind, want: Result<&str, &str>) {
+        let got = parse(input, expect);
+        match (got, want) {
+            (Ok(r), Ok(id)) => assert_eq!(r.id, id, "{input}"),
+            (Err(e), Err(msg)) => assert!(e.to_string().contains(msg), "{input}: {e}"),
+            (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
+        }
+    }
+
+    #[test]
+    fn track_links() {
+        for input in [
+            "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+            "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=abc123&utm_source=copy-link",
+            "https://open.spotify.com/intl-de/track/4uLU6hMCjMI75M1A2tKUQC",
+            "https://open.spotify.com/intl-pt-BR/track/4uLU6hMCjMI75M1A2tKUQC?si=x",
+            "open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+            "http://play.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+            "<https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC>",
+            "  spotify:track:4uLU6hMCjMI75M1A2tKUQC ",
+            "4uLU6hMCjMI75M1A2tKUQC",
+        ] {
+            check(input, Kind::Track, Ok(ID));
+        }
+    }
+
+    #[test]
+    fn album_links() {
+        check("https://open.spotify.com/album/4aawyAB9vmqN3uQ7FjRGTy?si=1", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
+        check("spotify:album:4aawyAB9vmqN3uQ7FjRGTy", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
+        check("https://open.spotify.com/album/4aawyAB9vmqN3uQ7FjRGTy", Kind::Track, Err("use /album for albums"));
+        check("https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC", Kind::Album, Err("use /predict"));
+    }
+
+    #[test]
+    fn other_kinds_and_garbage() {
+        check("https://open.spotify.com/episode/512ojhOuo1ktJprKbVcKyQ", Kind::Track, Err("Spotify episode link"));
+        check("https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M", Kind::Track, Err("Spotify playlist link"));
+        check("spotify:artist:0TnOYISbd1XYRBk9myaseg", Kind::Track, Err("Spotify artist link"));
+        check("https://open.spotify.com/show/2MAi0BvDc6GTFvKFPXnkCL", Kind::Album, Err("/album takes an album link"));
+        check("https://www.youtube.com/watch?v=dQw4w9WgXcQ", Kind::Track, Err("not a Spotify link"));
+        check("hello", Kind::Track, Err("not a Spotify link"));
+        check("", Kind::Track, Err("not a Spotify link"));
+        check("https://open.spotify.com/", Kind::Track, Err("not a Spotify link"));
+        check("https://open.spotify.com/track/short", Kind::Track, Err("is not valid"));
+        check("spotify:track:", Kind::Track, Err("is not valid"));
+    }
+}

@@ -1,0 +1,111 @@
+//! What the commands do, without Discord: link → enrichment → model → [`Reply`]. The poise
+//! commands in `commands.rs` only translate options and send the reply.
+
+use std::sync::Arc;
+
+use hitcast::{Feature, Model, PredictError};
+
+use crate::enrich::{self, Enricher, Overrides};
+use crate::link::{self, Kind};
+use crate::reply::{self, Reply};
+use crate::sources::{Catalog, FeatureSource};
+
+#[derive(Debug)]
+pub struct Bot<S, R> {
+    pub model: Arc<Model>,
+    pub enricher: Enricher<S, R>,
+}
+
+fn predict_failed(e: PredictError) -> Reply {
+    match e {
+        PredictError::Invalid(_) => reply::invalid(&e),
+        PredictError::Run(msg) => {
+            tracing::error!(error = %msg, "model run failed");
+            Reply::Private("Something went wrong on our side; try again later.".into())
+        }
+    }
+}
+
+fn lookup_failed(e: enrich::EnrichError) -> Reply {
+    if e.is_internal() {
+        tracing::error!(error = %e, "Spotify lookup failed");
+    } else {
+        tracing::info!(error = %e, "Spotify lookup refused");
+    }
+    Reply::Private(format!("Sorry: {e}."))
+}
+
+impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
+    /// `/predict`: a Spotify track (optional) plus the user's options.
+    pub async fn predict(&self, url: Option<&str>, name: Option<String>, overrides: &Overrides, now: f64) -> Reply {
+        let enriched = match url {
+            Some(u) => {
+                let r = match link::parse(u, Kind::Track) {
+                    Ok(r) => r,
+                    Err(e) => return Reply::Private(format!("{e}.")),
+                };
+                match self.enricher.track(&r.id, overrides, now).await {
+                    Ok(mut e) => {
+                        if let Some(n) = name {
+                            e.features.name = Some(n);
+                        }
+                        e
+                    }
+                    Err(e) => return lookup_failed(e),
+                }
+            }
+            None if overrides.0.is_empty() => {
+                return Reply::Private(
+                    "Give a Spotify track link (`url:`), or describe an unreleased song with the options \
+                     (danceability, energy, key, loudness, mode, speechiness, acousticness, instrumentalness, \
+                     liveness, valence, tempo, duration_ms; artist_popularity, genre and the others are optional)."
+                        .into(),
+                );
+            }
+            None => enrich::from_options(name, overrides),
+        };
+        let missing = reply::missing_required(&self.model, &enriched);
+        if !missing.is_empty() {
+            return reply::need_inputs(&enriched, &missing);
+        }
+        match self.model.explain(&enriched.features) {
+            Ok(x) => reply::prediction(&enriched, &x),
+            Err(e) => predict_failed(e),
+        }
+    }
+
+    /// `/album`: ranks every track that has all required inputs; names the others.
+    pub async fn album(&self, url: &str, overrides: &Overrides, now: f64) -> Reply {
+        let r = match link::parse(url, Kind::Album) {
+            Ok(r) => r,
+            Err(e) => return Reply::Private(format!("{e}.")),
+        };
+        let album = match self.enricher.album(&r.id, overrides, now).await {
+            Ok(a) => a,
+            Err(e) => return lookup_failed(e),
+        };
+        let mut ready = Vec::new();
+        let mut skipped: Vec<(String, Vec<Feature>)> = Vec::new();
+        for t in &album.tracks {
+            let missing = reply::missing_required(&self.model, t);
+            if missing.is_empty() {
+                ready.push(t.features.clone());
+            } else {
+                skipped.push((t.features.name.clone().unwrap_or_default(), missing));
+            }
+        }
+        if ready.is_empty() {
+            let first = album.tracks.first().cloned().unwrap_or_else(|| enrich::from_options(None, overrides));
+            let missing = skipped.first().map(|(_, m)| m.clone()).unwrap_or_default();
+            return reply::need_inputs(&first, &missing);
+        }
+        match self.model.rank(&ready) {
+            Ok(ranking) => reply::album(&album, &ranking, &skipped),
+            Err(e) => predict_failed(e),
+        }
+    }
+
+    pub fn model_info(&self) -> Reply {
+        reply::model(&self.model)
+    }
+}

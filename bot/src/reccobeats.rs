@@ -1,0 +1,87 @@
+//! ReccoBeats: Spotify-style audio features by Spotify id (`GET /v1/audio-features?ids=`),
+//! free and keyless. Up to 40 ids per request; tracks it has not analysed are omitted.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hitcast::Source;
+
+use crate::sources::{AudioFeatures, FeatureSource, SourceError, status_error, with_retries};
+
+const SERVICE: &str = "ReccoBeats";
+const BATCH: usize = 40;
+
+#[derive(Debug, Clone)]
+pub struct ReccoBeats {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl ReccoBeats {
+    /// `base` ends with `/` (`https://api.reccobeats.com/`).
+    pub fn new(base: &str, timeout: Duration) -> ReccoBeats {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("hitcast-bot/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("a reqwest client");
+        ReccoBeats { http, base: base.to_string() }
+    }
+
+    async fn batch(&self, ids: &[String]) -> Result<HashMap<String, AudioFeatures>, SourceError> {
+        let url = format!("{}v1/audio-features", self.base);
+        let resp = self.http.get(&url).query(&[("ids", ids.join(","))]).send().await.map_err(|e| {
+            if e.is_timeout() {
+                SourceError::Timeout { service: SERVICE }
+            } else {
+                SourceError::Network { service: SERVICE, message: without_url(&e) }
+            }
+        })?;
+        let status = resp.status().as_u16();
+        if !resp.status().is_success() {
+            return Err(status_error(SERVICE, "track", status, resp.headers()));
+        }
+        let body: serde_json::Value =
+            resp.json().await.map_err(|e| SourceError::Malformed { service: SERVICE, message: without_url(&e) })?;
+        let items = body
+            .get("content")
+            .and_then(serde_json::Value::as_array)
+            .ok_or_else(|| SourceError::Malformed { service: SERVICE, message: "no `content` array".into() })?;
+        let mut out = HashMap::new();
+        for item in items {
+            // Items name the Spotify track in `href` (https://open.spotify.com/track/<id>).
+            let id = item
+                .get("href")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|h| h.rsplit('/').next())
+                .map(|s| s.split('?').next().unwrap_or(s).to_string());
+            if let Some(id) = id.filter(|id| ids.contains(id)) {
+                out.insert(id, AudioFeatures::from_json(item));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The error text without the request URL (it would repeat the ids).
+fn without_url(e: &reqwest::Error) -> String {
+    let s = e.to_string();
+    match e.url() {
+        Some(u) => s.replace(u.as_str(), "<url>"),
+        None => s,
+    }
+}
+
+impl FeatureSource for ReccoBeats {
+    fn source(&self) -> Source {
+        Source::ReccoBeats
+    }
+
+    async fn audio_features(&self, ids: &[String]) -> Result<HashMap<String, AudioFeatures>, SourceError> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(BATCH) {
+            out.extend(with_retries(3, Duration::from_secs(5), || self.batch(chunk)).await?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,329 @@
+//! Replies as plain data (tested with snapshots); `commands` turns them into Discord embeds.
+
+use hitcast::{Band, Explanation, Feature, Model, PredictError, Ranking, Source};
+use serde::Serialize;
+
+use crate::enrich::{Enriched, EnrichedAlbum};
+
+pub const COLOR: u32 = 0x5b3df5;
+/// Discord's limit for one embed, all text counted.
+pub const EMBED_LIMIT: usize = 6000;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Embed {
+    pub title: String,
+    pub url: Option<String>,
+    pub description: String,
+    pub fields: Vec<Field>,
+    pub footer: String,
+    /// `attachment://…` of the chart.
+    pub image: Option<String>,
+    pub color: u32,
+}
+
+impl Embed {
+    /// Characters Discord counts against [`EMBED_LIMIT`].
+    pub fn len(&self) -> usize {
+        self.title.chars().count()
+            + self.description.chars().count()
+            + self.footer.chars().count()
+            + self.fields.iter().map(|f| f.name.chars().count() + f.value.chars().count()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What the bot answers: an embed with an optional PNG, or a short private message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Embed {
+        embed: Embed,
+        chart: Option<(String, Vec<u8>)>,
+    },
+    /// Ephemeral: only the user sees it.
+    Private(String),
+}
+
+fn field(name: &str, value: String, inline: bool) -> Field {
+    Field { name: name.to_string(), value: truncate(&value, 1024), inline }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(['…']).collect() }
+}
+
+fn bar(p: f32) -> String {
+    let n = (p * 20.0).round() as usize;
+    "█".repeat(n) + &"░".repeat(20 - n.min(20))
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.3}").trim_end_matches('0').to_string() }
+}
+
+fn option_name(f: Feature) -> &'static str {
+    f.name()
+}
+
+/// The options that supply required inputs, as a hint.
+fn options_hint(missing: &[Feature]) -> String {
+    missing.iter().map(|f| format!("`{}:`", option_name(*f))).collect::<Vec<_>>().join(" ")
+}
+
+/// Where the inputs came from, grouped by source.
+fn provenance(e: &Enriched) -> String {
+    let mut by: Vec<(Source, Vec<&str>)> = Vec::new();
+    for f in Feature::ALL {
+        if let Some(s) = e.features.get(f) {
+            match by.iter_mut().find(|(src, _)| *src == s.source) {
+                Some((_, v)) => v.push(f.name()),
+                None => by.push((s.source, vec![f.name()])),
+            }
+        }
+    }
+    by.iter()
+        .map(|(s, names)| {
+            let who = match s {
+                Source::User => "you".to_string(),
+                other => other.to_string(),
+            };
+            format!("**{who}**: {}", names.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Required inputs no source gave: the user must supply them.
+pub fn missing_required(model: &Model, e: &Enriched) -> Vec<Feature> {
+    Feature::ALL.into_iter().filter(|f| model.schema().spec(*f).required && e.features.get(*f).is_none()).collect()
+}
+
+pub fn need_inputs(e: &Enriched, missing: &[Feature]) -> Reply {
+    let name = e.features.name.clone().unwrap_or_else(|| "this track".into());
+    let mut text = format!(
+        "I can't predict **{name}** without: {}.\nAdd them as options, e.g. `/predict` … {}",
+        missing.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "),
+        options_hint(missing)
+    );
+    for n in &e.notes {
+        text.push_str("\n• ");
+        text.push_str(n);
+    }
+    Reply::Private(text)
+}
+
+/// Validation problems in the user's options (out of range and such).
+pub fn invalid(err: &PredictError) -> Reply {
+    Reply::Private(format!("Some values are not valid: {err}.\nFix the options and try again."))
+}
+
+pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
+    let p = &x.prediction;
+    let title = match &e.meta {
+        Some(m) => {
+            let artists = m.artists.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ");
+            if artists.is_empty() { m.name.clone() } else { format!("{} — {}", m.name, artists) }
+        }
+        None => e.features.name.clone().unwrap_or_else(|| "Your song".into()),
+    };
+    let url = e.meta.as_ref().map(|m| format!("https://open.spotify.com/track/{}", m.id));
+    let description = format!(
+        "Expected popularity **{:.0} / 100** · most likely band **{}** ({:.0}%)",
+        p.expected_popularity,
+        p.band,
+        p.prob(p.band) * 100.0
+    );
+    let bands = Band::ALL
+        .iter()
+        .map(|b| format!("`{:>6}` {} {:>4.1}%", b.to_string(), bar(p.prob(*b)), p.prob(*b) * 100.0))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let drivers = x
+        .drivers
+        .iter()
+        .take(3)
+        .map(|d| {
+            format!(
+                "**{}** {} → at {}: {:+.1}, at {}: {:+.1}",
+                d.feature.name(),
+                d.value.map_or("-".into(), num),
+                num(d.p25),
+                d.change_at_p25,
+                num(d.p75),
+                d.change_at_p75
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut fields = vec![field("Bands", bands, false), field("What moves it", drivers, false)];
+    fields.push(field("Where the inputs came from", provenance(e), false));
+    let mut missing_lines: Vec<String> = x
+        .if_supplied
+        .iter()
+        .map(|d| {
+            let hint = if d.feature == Feature::ArtistPopularity { " (new Spotify apps no longer get it)" } else { "" };
+            format!(
+                "**{}**{hint}: predicted without it; at {} it would be {:+.1}, at {}: {:+.1}. Add `{}:` to include it.",
+                d.feature.name(),
+                num(d.p25),
+                d.change_at_p25,
+                num(d.p75),
+                d.change_at_p75,
+                d.feature.name()
+            )
+        })
+        .collect();
+    if e.features.get(Feature::Genre).is_none() {
+        missing_lines.push("**genre**: predicted without it. Add `genre:` to include it.".into());
+    }
+    missing_lines.extend(e.notes.iter().cloned());
+    if !missing_lines.is_empty() {
+        fields.push(field("Missing", missing_lines.join("\n"), false));
+    }
+    Reply::Embed {
+        embed: Embed {
+            title: truncate(&title, 256),
+            url,
+            description,
+            fields,
+            footer: format!("Hitcast model {} · a ranking aid, not a promise", p.model_version),
+            image: Some("attachment://bands.png".into()),
+            color: COLOR,
+        },
+        chart: Some(("bands.png".into(), crate::chart::bands(&p.band_probs, &truncate(&title, 60)))),
+    }
+}
+
+pub fn album(a: &EnrichedAlbum, r: &Ranking, skipped: &[(String, Vec<Feature>)]) -> Reply {
+    let artists = a.meta.artists.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ");
+    let title = if artists.is_empty() { a.meta.name.clone() } else { format!("{} — {}", a.meta.name, artists) };
+    let name = |t: &hitcast::RankedTrack| t.name.clone().unwrap_or_else(|| format!("track {}", t.index + 1));
+    let description = match (r.single(), r.margin) {
+        (Some(top), Some(m)) => format!(
+            "Release as the single: **{}** (expected {:.0}, {:.1} points ahead of {}){}",
+            name(top),
+            top.prediction.expected_popularity,
+            m,
+            name(&r.tracks[1]),
+            if r.close_call {
+                "\nA close call: the gap is far below the model's error; trust your ears between the two."
+            } else {
+                ""
+            }
+        ),
+        (Some(top), None) => format!("Only one track could be predicted: **{}**", name(top)),
+        _ => "No track could be predicted.".into(),
+    };
+    let list = r
+        .tracks
+        .iter()
+        .take(15)
+        .map(|t| {
+            format!("{}. {} — **{:.0}** ({})", t.rank, name(t), t.prediction.expected_popularity, t.prediction.band)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut fields = vec![field("Ranking", list, false)];
+    if r.tracks.len() > 15 {
+        fields.push(field("More", format!("{} more tracks not shown", r.tracks.len() - 15), false));
+    }
+    let missing: Vec<&str> =
+        r.tracks.first().map(|t| t.prediction.missing.iter().map(|f| f.name()).collect()).unwrap_or_default();
+    let mut notes: Vec<String> = Vec::new();
+    if !missing.is_empty() {
+        notes.push(format!("Predicted without: {} (add them as options to include them).", missing.join(", ")));
+    }
+    if !skipped.is_empty() {
+        notes.push(format!(
+            "Not ranked (inputs missing): {}.",
+            skipped
+                .iter()
+                .map(|(n, m)| format!("{n} ({})", m.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    if let Some(first) = a.tracks.first() {
+        notes.extend(first.notes.iter().cloned());
+    }
+    if !notes.is_empty() {
+        fields.push(field("Notes", notes.join("\n"), false));
+    }
+    let entries: Vec<(String, f32, usize)> =
+        r.tracks.iter().map(|t| (name(t), t.prediction.expected_popularity, t.prediction.band.index())).collect();
+    let version = r.tracks.first().map(|t| t.prediction.model_version.to_string()).unwrap_or_default();
+    Reply::Embed {
+        embed: Embed {
+            title: truncate(&title, 256),
+            url: Some(format!("https://open.spotify.com/album/{}", a.meta.id)),
+            description,
+            fields,
+            footer: format!("Hitcast model {version} · a ranking aid, not a promise"),
+            image: Some("attachment://ranking.png".into()),
+            color: COLOR,
+        },
+        chart: Some(("ranking.png".into(), crate::chart::ranking(&entries, &truncate(&a.meta.name, 60)))),
+    }
+}
+
+pub fn model(m: &Model) -> Reply {
+    let info = m.info();
+    let g = |k: &str| info.metrics.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+    let u = |k: &str| info.metrics["artist_popularity_unknown"].get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+    let trained = info.trained_on["sources"]
+        .as_object()
+        .map(|s| s.iter().map(|(k, v)| format!("{k} ({v} rows)")).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default();
+    let fields = vec![
+        field(
+            "Trained on",
+            format!("{trained}; {} tracks after cleaning", info.trained_on["tracks_after_cleaning"]),
+            false,
+        ),
+        field(
+            "Measured on artists it never saw",
+            format!(
+                "accuracy {:.3} · macro-F1 {:.3} · popularity MAE {:.1} · R² {:.2} · calibration error {:.3}\nwithout artist popularity: accuracy {:.3} · MAE {:.1}",
+                g("accuracy"),
+                g("macro_f1"),
+                g("mae"),
+                g("r2"),
+                g("ece"),
+                u("accuracy"),
+                u("mae")
+            ),
+            false,
+        ),
+        field(
+            "Inputs",
+            m.schema()
+                .features
+                .iter()
+                .map(|f| if f.required { f.name.clone() } else { format!("{} (optional)", f.name) })
+                .collect::<Vec<_>>()
+                .join(", "),
+            false,
+        ),
+    ];
+    Reply::Embed {
+        embed: Embed {
+            title: format!("Hitcast model {}", info.version),
+            url: None,
+            description: "Predicts the Spotify popularity band (0–25, 26–50, 51–75, 76–100) and expected popularity of a track. Audio features explain little of popularity; treat it as a way to compare your own songs.".into(),
+            fields,
+            footer: format!("sha256 {}…", &info.sha256[..12]),
+            image: None,
+            color: COLOR,
+        },
+        chart: None,
+    }
+}

@@ -1,0 +1,203 @@
+//! Where track data comes from, behind traits: a [`Catalog`] (Spotify: names, artists, album,
+//! release date, duration, and popularity only when the response really has it) and
+//! [`FeatureSource`]s (Spotify's audio features for extended-quota apps, ReccoBeats).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use hitcast::Source;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtistRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A track as the catalog knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackMeta {
+    pub id: String,
+    pub name: String,
+    pub artists: Vec<ArtistRef>,
+    pub album: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub release_date: Option<String>,
+    pub duration_ms: u64,
+    pub explicit: bool,
+    /// Only when the response carried it (extended-quota apps); never a default 0.
+    pub popularity: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlbumMeta {
+    pub id: String,
+    pub name: String,
+    pub artists: Vec<ArtistRef>,
+    pub release_date: Option<String>,
+    pub tracks: Vec<TrackMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtistMeta {
+    pub id: String,
+    pub name: String,
+    /// Only when the response carried it.
+    pub popularity: Option<u32>,
+    /// Only when the response carried a non-empty list.
+    pub genres: Option<Vec<String>>,
+}
+
+/// Spotify-style audio features; fields a source lacks are `None`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AudioFeatures {
+    pub danceability: Option<f64>,
+    pub energy: Option<f64>,
+    /// -1 (no key detected) is stored as `None`.
+    pub key: Option<f64>,
+    pub loudness: Option<f64>,
+    pub mode: Option<f64>,
+    pub speechiness: Option<f64>,
+    pub acousticness: Option<f64>,
+    pub instrumentalness: Option<f64>,
+    pub liveness: Option<f64>,
+    pub valence: Option<f64>,
+    pub tempo: Option<f64>,
+    pub time_signature: Option<f64>,
+}
+
+impl AudioFeatures {
+    /// Reads the common JSON shape (Spotify's and ReccoBeats'): missing or null fields stay `None`.
+    pub fn from_json(v: &serde_json::Value) -> AudioFeatures {
+        let f = |k: &str| v.get(k).and_then(serde_json::Value::as_f64);
+        AudioFeatures {
+            danceability: f("danceability"),
+            energy: f("energy"),
+            key: f("key").filter(|k| *k >= 0.0),
+            loudness: f("loudness"),
+            mode: f("mode"),
+            speechiness: f("speechiness"),
+            acousticness: f("acousticness"),
+            instrumentalness: f("instrumentalness"),
+            liveness: f("liveness"),
+            valence: f("valence"),
+            tempo: f("tempo"),
+            time_signature: f("time_signature"),
+        }
+    }
+
+    /// (model feature, value) for every value present.
+    pub fn values(&self) -> Vec<(hitcast::Feature, f64)> {
+        use hitcast::Feature as F;
+        [
+            (F::Danceability, self.danceability),
+            (F::Energy, self.energy),
+            (F::Key, self.key),
+            (F::Loudness, self.loudness),
+            (F::Mode, self.mode),
+            (F::Speechiness, self.speechiness),
+            (F::Acousticness, self.acousticness),
+            (F::Instrumentalness, self.instrumentalness),
+            (F::Liveness, self.liveness),
+            (F::Valence, self.valence),
+            (F::Tempo, self.tempo),
+            (F::TimeSignature, self.time_signature),
+        ]
+        .into_iter()
+        .filter_map(|(f, v)| v.map(|v| (f, v)))
+        .collect()
+    }
+}
+
+/// An upstream failure, without upstream bodies or tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SourceError {
+    #[error("{service} rejected the credentials (HTTP 401/400 on the token)")]
+    Unauthorized { service: &'static str },
+    #[error("{service} does not give this data to this app (HTTP 403)")]
+    Forbidden { service: &'static str },
+    #[error("{service} has no such {what}")]
+    NotFound { service: &'static str, what: &'static str },
+    #[error("{service} is rate-limiting us (HTTP 429; retry after {retry_after:?})")]
+    RateLimited { service: &'static str, retry_after: Option<Duration> },
+    #[error("{service} failed (HTTP {status})")]
+    Upstream { service: &'static str, status: u16 },
+    #[error("{service} did not answer in time")]
+    Timeout { service: &'static str },
+    #[error("{service} could not be reached: {message}")]
+    Network { service: &'static str, message: String },
+    #[error("{service} sent a response we could not read: {message}")]
+    Malformed { service: &'static str, message: String },
+}
+
+/// Track, album and artist metadata.
+pub trait Catalog {
+    fn track(&self, id: &str) -> impl Future<Output = Result<TrackMeta, SourceError>> + Send;
+    fn album(&self, id: &str) -> impl Future<Output = Result<AlbumMeta, SourceError>> + Send;
+    fn artist(&self, id: &str) -> impl Future<Output = Result<ArtistMeta, SourceError>> + Send;
+}
+
+/// Audio features by Spotify track id. Ids it has nothing for are absent from the map.
+pub trait FeatureSource {
+    fn source(&self) -> Source;
+    fn audio_features(
+        &self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<HashMap<String, AudioFeatures>, SourceError>> + Send;
+}
+
+/// Bounded retries: on 429 wait for Retry-After (at most `max_wait`), on 5xx/timeouts a short pause.
+pub async fn with_retries<T, Fut>(
+    attempts: usize,
+    max_wait: Duration,
+    mut call: impl FnMut() -> Fut,
+) -> Result<T, SourceError>
+where
+    Fut: Future<Output = Result<T, SourceError>>,
+{
+    let mut last = None;
+    for attempt in 0..attempts {
+        match call().await {
+            Ok(v) => return Ok(v),
+            Err(SourceError::RateLimited { service, retry_after }) if attempt + 1 < attempts => {
+                let wait = retry_after.unwrap_or(Duration::from_secs(1)).min(max_wait);
+                tracing::warn!(service, wait_ms = wait.as_millis() as u64, "rate-limited; retrying");
+                tokio::time::sleep(wait).await;
+                last = Some(SourceError::RateLimited { service, retry_after });
+            }
+            Err(e @ (SourceError::Upstream { .. } | SourceError::Timeout { .. })) if attempt + 1 < attempts => {
+                tracing::warn!(error = %e, "upstream trouble; retrying");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                last = Some(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.expect("at least one attempt"))
+}
+
+/// Parses a `Retry-After` header value in seconds.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .map(Duration::from_secs_f64)
+}
+
+/// Maps an HTTP status to an error (for non-success statuses).
+pub fn status_error(
+    service: &'static str,
+    what: &'static str,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+) -> SourceError {
+    match status {
+        401 => SourceError::Unauthorized { service },
+        403 => SourceError::Forbidden { service },
+        404 => SourceError::NotFound { service, what },
+        429 => SourceError::RateLimited { service, retry_after: retry_after(headers) },
+        s => SourceError::Upstream { service, status: s },
+    }
+}
