@@ -169,6 +169,8 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
     let mut missing_lines: Vec<String> = x
         .if_supplied
         .iter()
+        // an input this model does not use (time_signature) changes nothing: not worth a line
+        .filter(|d| d.strength() >= 0.05)
         .map(|d| {
             let hint = if d.feature == Feature::ArtistPopularity { " (new Spotify apps no longer get it)" } else { "" };
             format!(

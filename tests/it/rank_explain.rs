@@ -81,9 +81,12 @@ fn explain_drivers_are_real_counterfactuals() {
 #[test]
 fn artist_popularity_moves_the_prediction_the_expected_way() {
     let m = model();
-    let low = m.predict_one(&track("t").with(Feature::ArtistPopularity, 20.0, Source::User)).unwrap();
-    let high = m.predict_one(&track("t").with(Feature::ArtistPopularity, 95.0, Source::User)).unwrap();
-    assert!(high.expected_popularity > low.expected_popularity + 10.0, "{low:?} vs {high:?}");
+    let at = |ap: f64| {
+        m.predict_one(&track("t").with(Feature::ArtistPopularity, ap, Source::User)).unwrap().expected_popularity
+    };
+    let curve: Vec<f32> = [20.0, 50.0, 80.0, 95.0].into_iter().map(at).collect();
+    assert!(curve.windows(2).all(|w| w[1] >= w[0]), "not monotonic: {curve:?}");
+    assert!(curve[3] > curve[0] + 5.0, "{curve:?}");
 }
 
 #[test]

@@ -45,6 +45,10 @@ class Config:
     # Share of training rows whose years_since_release is withheld: every table has it, but a
     # user may not, so the model must learn what "unknown age" means instead of guessing.
     mask_years: float = 0.15
+    # Share of training rows whose time_signature is withheld. 1.0: this model does not use it.
+    # In the data its absence marks the source (TidyTuesday has none), not anything about the
+    # song, and ReccoBeats does not provide it either: learning from it would learn the source.
+    mask_time_signature: float = 1.0
 
 
 @dataclass
@@ -128,12 +132,15 @@ def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, cfg: Config
     rng = np.random.default_rng(cfg.seed)
     years = features.NAMES.index("years_since_release")
     X[rng.random(len(X)) < cfg.mask_years, years] = np.nan
+    ts = features.NAMES.index("time_signature")
+    X[rng.random(len(X)) < cfg.mask_time_signature, ts] = np.nan
     fill = np.nanmedian(X, axis=0).astype(np.float32)
-    fill[np.isnan(fill)] = 0.0  # a column missing everywhere (tiny fixtures): any constant
+    fill[np.isnan(fill)] = 0.0  # a column missing everywhere: any constant (it gets no weight)
     Z = encode(X, fill)
     mean = Z.mean(axis=0).astype(np.float32)
     scale = Z.std(axis=0).astype(np.float32)
-    scale[scale < 1e-6] = 1.0
+    constant = scale < 1e-6
+    scale[constant] = 1.0
 
     def z(A):
         return (encode(A, fill) - mean) / scale
@@ -154,6 +161,12 @@ def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, cfg: Config
                            early_stopping=True, random_state=cfg.seed)
         reg.fit(Zc, pc)
         members.append(_layers(reg))
+
+    # An input that never varied in training cannot have a learned effect: its first-layer
+    # weights are whatever initialisation left, so zero them.
+    for m in members:
+        m[0][0][constant, :] = 0.0
+    notes["constant_inputs"] = int(constant.sum())
 
     def ens_logits(ms, Zv):
         return sum(_forward(m, Zv) for m in ms) / len(ms)

@@ -1,0 +1,30 @@
+//! The slash-command registration payload Discord receives (names, options, ranges,
+//! descriptions), as a snapshot.
+
+use hitcast_bot::commands;
+
+#[test]
+fn registration_payload() {
+    let cmds: Vec<serde_json::Value> = commands::all()
+        .iter()
+        .map(|c| serde_json::to_value(c.create_as_slash_command().expect("a slash command")).unwrap())
+        .collect();
+    let names: Vec<&str> = cmds.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["predict", "album", "model"]);
+    for c in &cmds {
+        let desc = c["description"].as_str().unwrap();
+        assert!(!desc.is_empty() && desc.len() <= 100, "{desc}");
+        let options = c["options"].as_array().map(Vec::len).unwrap_or(0);
+        assert!(options <= 25, "Discord allows 25 options");
+        for o in c["options"].as_array().into_iter().flatten() {
+            assert!(o["description"].as_str().unwrap().len() <= 100);
+        }
+    }
+    // every model input is an option of /predict
+    let predict: Vec<&str> =
+        cmds[0]["options"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    for f in hitcast::Feature::ALL {
+        assert!(predict.contains(&f.name()), "{} is not an option", f.name());
+    }
+    insta::assert_json_snapshot!("registration", cmds);
+}
