@@ -2,7 +2,9 @@
 # Set up everything the tests need, then run every test: the training pipeline's (pytest)
 # and the Rust workspace's (cargo nextest, or cargo test where nextest is absent).
 # Set-up: ONNX Runtime (.ort/), the pipeline's venv, s3s-fs (.tools/) for the model-store
-# tests, Debian's chromium and playwright-core for the web-page test.
+# tests, Debian's chromium and playwright-core for the web-page test, the deployment tools
+# (cfn-lint, checkov, zig, cargo-zigbuild, the aarch64 target). HITCAST_SKIP_ARM64_PACKAGE=1
+# skips building the arm64 Lambda package (~6 min on 2 cores).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,9 +12,13 @@ scripts/setup-ort.sh
 models/train/setup-venv.sh
 scripts/setup-s3s.sh
 scripts/setup-web.sh
+infra/setup-tools.sh
 
 echo "== pipeline tests (pytest)"
 (cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider)
+
+echo "== deployment checks (pytest: cfn-lint, checkov, Dockerfile, arm64 package)"
+(cd infra && .venv/bin/python -m pytest -q -p no:cacheprovider -s tests)
 
 echo "== Rust tests"
 cargo test --workspace --doc --quiet

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Deploy (or update) the stack with AWS SAM. Extra KEY=VALUE arguments are template parameters.
+#   infra/deploy.sh                                   # first deploy: embedded model
+#   infra/deploy.sh UseS3Model=true ModelKey=models/hitcast-abc.onnx ModelSha256=…
+# Environment: STACK (default hitcast), AWS_REGION / AWS_PROFILE as usual.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+stack="${STACK:-hitcast}"
+command -v sam >/dev/null || { echo "error: AWS SAM CLI is missing: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html" >&2; exit 1; }
+command -v aws >/dev/null || { echo "error: the AWS CLI is missing: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html" >&2; exit 1; }
+zip="$root/target/lambda/hitcast-lambda.zip"
+[ -f "$zip" ] || { echo "error: $zip not found: run infra/package.sh first" >&2; exit 1; }
+params=()
+[ $# -gt 0 ] && params=(--parameter-overrides "$@")
+sam deploy \
+  --template-file "$root/infra/template.yaml" \
+  --stack-name "$stack" \
+  --capabilities CAPABILITY_IAM \
+  --resolve-s3 \
+  --no-fail-on-empty-changeset \
+  "${params[@]}"
+aws cloudformation describe-stacks --stack-name "$stack" --query "Stacks[0].Outputs" --output table
