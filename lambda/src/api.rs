@@ -223,13 +223,23 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
     }
 }
 
+fn body_too_large(size: Option<usize>) -> ApiError {
+    let size = size.map_or("over the limit".to_string(), |n| format!("{n} bytes"));
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("the body is {size}; the limit is {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+/// The 413 for a body the transport stopped reading at [`MAX_BODY_BYTES`].
+pub fn too_large(state: &AppState) -> ApiResponse {
+    body_too_large(None).into_response(state.model.version())
+}
+
 fn json_body(req: &ApiRequest<'_>) -> Result<Value, ApiError> {
     if req.body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("the body is {} bytes; the limit is {MAX_BODY_BYTES}", req.body.len()),
-        ));
+        return Err(body_too_large(Some(req.body.len())));
     }
     let ct = req.content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if ct != "application/json" && !ct.ends_with("+json") {

@@ -23,19 +23,7 @@ async fn respond(
     let version = state.model.version().to_string();
     let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => {
-            let too_big = vec![0u8; MAX_BODY_BYTES + 1];
-            let resp = api::handle(
-                &state,
-                ApiRequest {
-                    method: &parts.method,
-                    path: parts.uri.path(),
-                    content_type: Some("application/json"),
-                    body: &too_big,
-                },
-            );
-            return Ok(resp.into_http(&version, Full::new));
-        }
+        Err(_) => return Ok(api::too_large(&state).into_http(&version, Full::new)),
     };
     let content_type = parts.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let resp =

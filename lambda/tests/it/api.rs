@@ -131,3 +131,13 @@ fn model_health_page_and_openapi() {
         handle(&state(), ApiRequest { method: &Method::GET, path: "/openapi.yaml", content_type: None, body: b"" });
     assert!(std::str::from_utf8(&spec.body).unwrap().starts_with("openapi: 3"));
 }
+
+#[test]
+fn the_local_server_stops_reading_at_the_body_limit() {
+    let (_server, addr) = crate::support::Proc::serve(&[]);
+    let big = format!("{{\"tracks\": [\"{}\"]}}", "x".repeat(MAX_BODY_BYTES));
+    let (status, head, body) = crate::support::http(addr, "POST", "/v1/predict", Some(&big));
+    assert_eq!(status, 413, "{body}");
+    assert!(head.contains("x-hitcast-model: 1.0.0"));
+    assert!(body.contains("body_too_large"), "{body}");
+}
