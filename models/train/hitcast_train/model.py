@@ -21,6 +21,7 @@ prediction without it is a model of its own, not a known-artist model fed a made
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,7 +135,9 @@ def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, cfg: Config
     X[rng.random(len(X)) < cfg.mask_years, years] = np.nan
     ts = features.NAMES.index("time_signature")
     X[rng.random(len(X)) < cfg.mask_time_signature, ts] = np.nan
-    fill = np.nanmedian(X, axis=0).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "All-NaN slice" for a withheld column
+        fill = np.nanmedian(X, axis=0).astype(np.float32)
     fill[np.isnan(fill)] = 0.0  # a column missing everywhere: any constant (it gets no weight)
     Z = encode(X, fill)
     mean = Z.mean(axis=0).astype(np.float32)
