@@ -118,3 +118,16 @@ fn missing_artist_popularity_is_never_zero() {
     row[Feature::ArtistPopularity.index()] = 0.0;
     assert_eq!(m.run(&row, 1).unwrap().0, at_zero.band_probs);
 }
+
+#[test]
+fn time_signature_is_accepted_but_has_no_effect() {
+    // The card explains why: in the training data its absence identified the source.
+    let m = model();
+    let t = track("t").with(Feature::ArtistPopularity, 60.0, Source::User);
+    let without = m.predict_one(&t).unwrap();
+    for ts in [3.0, 4.0, 5.0] {
+        let with = m.predict_one(&t.clone().with(Feature::TimeSignature, ts, Source::User)).unwrap();
+        assert_eq!(with.band_probs, without.band_probs, "time_signature {ts}");
+        assert_eq!(with.expected_popularity, without.expected_popularity);
+    }
+}
