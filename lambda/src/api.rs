@@ -72,10 +72,13 @@ impl ApiResponse {
 
     /// Into an `http::Response` with the headers every response carries.
     pub fn into_http<B>(self, model_version: &str, body: impl FnOnce(Bytes) -> B) -> http::Response<B> {
+        // A model from S3 could carry a version that is not a valid header value.
+        let version = http::HeaderValue::from_str(model_version)
+            .unwrap_or_else(|_| http::HeaderValue::from_static("invalid-version"));
         let mut b = http::Response::builder()
             .status(self.status)
             .header(http::header::CONTENT_TYPE, self.content_type)
-            .header(MODEL_HEADER, model_version)
+            .header(MODEL_HEADER, version)
             .header("access-control-allow-origin", "*");
         if let Some(allow) = self.allow {
             b = b.header(http::header::ALLOW, allow);
