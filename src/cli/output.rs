@@ -224,7 +224,20 @@ pub fn model(m: &Model) -> String {
     let _ = writeln!(s, "Hitcast model {}", info.version);
     let _ = writeln!(s, "  sha256  {}", info.sha256);
     let _ = writeln!(s, "  size    {} bytes", info.size_bytes);
-    let _ = writeln!(s, "  trained on {}", info.trained_on);
+    let t = &info.trained_on;
+    let sources = t["sources"]
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| format!("{k} ({v} rows)")).collect::<Vec<_>>().join(", "))
+        .unwrap_or_else(|| t.to_string());
+    let _ = writeln!(s, "  trained on {sources}");
+    let _ = writeln!(
+        s,
+        "  {} tracks after cleaning; {} train / {} test, {}",
+        t["tracks_after_cleaning"],
+        t["train_rows"],
+        t["test_rows"],
+        t["split"].as_str().unwrap_or("")
+    );
     let g = |k: &str| info.metrics.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
     let _ = writeln!(
         s,
@@ -235,12 +248,12 @@ pub fn model(m: &Model) -> String {
         g("r2"),
         g("ece")
     );
-    let _ = writeln!(s, "\n  {:<20} {:<10} {:<26} {:<9} p25 / p50 / p75", "feature", "unit", "allowed", "needed");
+    let _ = writeln!(s, "\n  {:<20} {:<13} {:<26} {:<9} p25 / p50 / p75", "feature", "unit", "allowed", "needed");
     for f in &m.schema().features {
         let spec_allowed = if f.labels.is_empty() { format!("{}–{}", f.min, f.max) } else { f.labels.join(" ") };
         let _ = writeln!(
             s,
-            "  {:<20} {:<10} {:<26} {:<9} {} / {} / {}",
+            "  {:<20} {:<13} {:<26} {:<9} {} / {} / {}",
             f.name,
             f.unit,
             truncate(&spec_allowed, 26),
