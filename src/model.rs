@@ -130,7 +130,7 @@ impl Model {
         let (schema, version, trained_on, metrics) = read_metadata(&session)?;
         let info = ModelInfo {
             version: version.into(),
-            sha256: hex(&Sha256::digest(bytes)),
+            sha256: sha256_hex(bytes),
             size_bytes: bytes.len(),
             trained_on,
             metrics,
@@ -274,6 +274,7 @@ fn read_metadata(session: &Session) -> Result<(Schema, String, serde_json::Value
     Ok((schema, get("hitcast.version")?, json("hitcast.trained_on")?, json("hitcast.metrics")?))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lower-case hex sha256 of `bytes` (how `ModelInfo::sha256` and `HITCAST_MODEL_SHA256` spell it).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -3,8 +3,8 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use hitcast::model::sha256_hex;
 use hitcast::{Model, ModelError};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::config::{Config, S3Uri};
@@ -124,10 +124,6 @@ impl ModelOrigin {
 pub struct Loaded {
     pub model: Arc<Model>,
     pub origin: ModelOrigin,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn from_s3(store: &impl ModelStore, uri: &S3Uri, sha: Option<&str>) -> Result<Model, LoadError> {

@@ -8,7 +8,6 @@ use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use hitcast::EMBEDDED_MODEL;
 use hitcast_lambda::config::Config;
 use hitcast_lambda::store::{self, LoadError, ModelOrigin, S3Store, StoreError};
-use sha2::{Digest, Sha256};
 
 use crate::support::{Proc, free_port, http, workspace};
 
@@ -100,7 +99,7 @@ impl S3 {
 }
 
 fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hitcast::model::sha256_hex(bytes)
 }
 
 fn config(uri: &str, sha256: Option<String>, fallback: bool) -> Config {
