@@ -54,13 +54,17 @@ pub struct WhatIf {
 }
 
 impl Model {
-    /// For every feature the track has (genre excepted: it has no order), the change in
+    /// For every feature the track has (genre and the title/album markers excepted: they have no
+    /// order), with derived inputs filled in, the change in
     /// expected popularity if it moved to the training 25th / 75th percentile; the same for
     /// each missing optional input if it were supplied. One batched run.
     pub fn explain(&self, track: &TrackFeatures) -> Result<Explanation, PredictError> {
+        let track = &self.with_derived(track);
+        // categorical inputs whose values have no order have no percentiles to move to
+        let unordered = [Feature::Genre, Feature::TitleMarker, Feature::AlbumMarker];
         let movable: Vec<Feature> = Feature::ALL
             .into_iter()
-            .filter(|f| *f != Feature::Genre && (track.get(*f).is_some() || !self.schema().spec(*f).required))
+            .filter(|f| !unordered.contains(f) && (track.get(*f).is_some() || !self.schema().spec(*f).required))
             .collect();
         let mut rows = Vec::with_capacity(1 + 2 * movable.len());
         rows.push(track.clone());

@@ -26,11 +26,14 @@ pub enum Feature {
     ArtistPopularity,
     Genre,
     YearsSinceRelease,
+    TitleMarker,
+    AlbumMarker,
+    FeaturedArtists,
 }
 
 impl Feature {
     /// Every feature, in tensor order.
-    pub const ALL: [Feature; 16] = [
+    pub const ALL: [Feature; 19] = [
         Feature::Danceability,
         Feature::Energy,
         Feature::Key,
@@ -47,6 +50,9 @@ impl Feature {
         Feature::ArtistPopularity,
         Feature::Genre,
         Feature::YearsSinceRelease,
+        Feature::TitleMarker,
+        Feature::AlbumMarker,
+        Feature::FeaturedArtists,
     ];
     pub const COUNT: usize = Self::ALL.len();
 
@@ -69,11 +75,20 @@ impl Feature {
             Feature::ArtistPopularity => "artist_popularity",
             Feature::Genre => "genre",
             Feature::YearsSinceRelease => "years_since_release",
+            Feature::TitleMarker => "title_marker",
+            Feature::AlbumMarker => "album_marker",
+            Feature::FeaturedArtists => "featured_artists",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Feature> {
         Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Inputs the core derives from the track's name, artists and album (see [`crate::derive`])
+    /// when they are not given.
+    pub const fn is_derived(self) -> bool {
+        matches!(self, Feature::TitleMarker | Feature::AlbumMarker | Feature::FeaturedArtists)
     }
 
     /// Position in the `features` tensor.
@@ -108,6 +123,8 @@ pub enum Source {
     Spotify,
     /// ReccoBeats audio features.
     ReccoBeats,
+    /// Derived by the core from the track's name, artists or album.
+    Derived,
 }
 
 impl fmt::Display for Source {
@@ -118,6 +135,7 @@ impl fmt::Display for Source {
             Source::Client => "request",
             Source::Spotify => "Spotify",
             Source::ReccoBeats => "ReccoBeats",
+            Source::Derived => "title/album",
         })
     }
 }
@@ -129,14 +147,20 @@ pub struct Sourced {
     pub source: Source,
 }
 
-/// The coarse genres the model knows, by index (the schema's `genre` vocabulary).
-pub const GENRES: [&str; 7] = ["pop", "rock", "hip-hop", "edm", "r&b", "latin", "other"];
+/// The coarse genres the model knows, by index (the schema's `genre` labels; a model whose
+/// labels differ is refused at load).
+pub const GENRES: [&str; 13] =
+    ["pop", "rock", "hip-hop", "edm", "r&b", "latin", "other", "country", "k-pop", "indie", "folk", "jazz", "classical"];
 
 /// One track's inputs. Unset values are missing; see [`crate::Schema::validate`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrackFeatures {
-    /// A display name (track title), not a model input.
+    /// The track's title: shown, and the text [`Feature::TitleMarker`] is derived from.
     pub name: Option<String>,
+    /// The credited artists, main first ([`Feature::FeaturedArtists`] is derived from them).
+    pub artists: Vec<String>,
+    /// The album's name ([`Feature::AlbumMarker`] is derived from it).
+    pub album: Option<String>,
     values: [Option<Sourced>; Feature::COUNT],
 }
 
@@ -232,6 +256,40 @@ impl TrackFeatures {
                 }
                 continue;
             }
+            if ARTIST_KEYS.contains(&key.as_str()) {
+                match value {
+                    serde_json::Value::String(s) => t.artists = split_artists(s),
+                    serde_json::Value::Array(items) => {
+                        t.artists = items.iter().filter_map(|v| v.as_str()).map(str::to_string).collect();
+                        if t.artists.len() != items.len() {
+                            errors.push(InputError::NotANumber {
+                                field: key.clone(),
+                                given: value.to_string(),
+                                hint: "a list of artist names".into(),
+                            });
+                        }
+                    }
+                    serde_json::Value::Null => t.artists.clear(),
+                    other => errors.push(InputError::NotANumber {
+                        field: key.clone(),
+                        given: other.to_string(),
+                        hint: "an artist name or a list of names".into(),
+                    }),
+                }
+                continue;
+            }
+            if key == "album" {
+                match value {
+                    serde_json::Value::String(s) => t.album = Some(s.clone()),
+                    serde_json::Value::Null => t.album = None,
+                    other => errors.push(InputError::NotANumber {
+                        field: key.clone(),
+                        given: other.to_string(),
+                        hint: "the album's name".into(),
+                    }),
+                }
+                continue;
+            }
             let Some(feature) = Feature::from_name(key) else {
                 if !is_ignored_key(key) {
                     errors.push(InputError::unknown(key));
@@ -271,9 +329,18 @@ impl TrackFeatures {
 
 /// Keys that name the track.
 pub const NAME_KEYS: [&str; 4] = ["name", "title", "track", "track_name"];
+/// Keys that list the credited artists (a list, or one text with names separated by `;`).
+pub const ARTIST_KEYS: [&str; 2] = ["artists", "artist"];
+/// The key of the album's name.
+pub const ALBUM_KEY: &str = "album";
 /// Descriptive keys that are accepted and ignored.
-pub const IGNORED_KEYS: [&str; 9] =
-    ["artist", "artists", "album", "track_id", "id", "isrc", "spotify_id", "url", "release_date"];
+pub const IGNORED_KEYS: [&str; 6] = ["track_id", "id", "isrc", "spotify_id", "url", "release_date"];
+
+/// `"A; B"` → `["A", "B"]` (a CSV cell or a single JSON text). Commas are not separators:
+/// artist names contain them ("Tyler, The Creator").
+pub fn split_artists(text: &str) -> Vec<String> {
+    text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
 
 pub fn is_ignored_key(key: &str) -> bool {
     key.starts_with('_') || IGNORED_KEYS.contains(&key)
@@ -290,64 +357,18 @@ pub fn genre_index(label: &str) -> Option<usize> {
     GENRES.iter().position(|g| *g == l)
 }
 
-/// Keywords of each coarse genre, in tie-break order (the training pipeline's table in
-/// `models/train/hitcast_train/features.py`; the two must stay identical).
-const GENRE_WORDS: [(&str, &[&str]); 6] = [
-    ("hip-hop", &["hip hop", "hip-hop", "rap", "trap", "drill", "grime"]),
-    ("latin", &["latin", "reggaeton", "salsa", "samba", "sertanejo", "forro", "tango", "spanish", "bachata", "cumbia"]),
-    ("r&b", &["r&b", "soul", "funk", "gospel"]),
-    (
-        "edm",
-        &["edm", "house", "electro", "techno", "trance", "dubstep", "dance", "drum", "garage", "hardstyle", "club"],
-    ),
-    ("rock", &["rock", "metal", "punk", "grunge", "emo", "grindcore", "hardcore", "goth"]),
-    ("pop", &["pop"]),
-];
-
-/// One genre name → coarse label: the keyword that ends last wins ("dance pop" → pop).
-fn item_genre(item: &str) -> &'static str {
-    let mut best = ("other", 0usize);
-    let mut found = false;
-    for (label, words) in GENRE_WORDS {
-        for w in words {
-            if let Some(at) = item.rfind(w) {
-                let end = at + w.len();
-                if !found || end > best.1 {
-                    best = (label, end);
-                    found = true;
-                }
-            }
-        }
-    }
-    best.0
-}
-
-/// Spotify-style genre names (an artist's `genres`) → the model's genre index, by vote of the
-/// names (ties go to the earlier label of `GENRE_WORDS`). `None` for no names. The same rule
-/// the training pipeline applied to its data.
-pub fn coarse_genre<S: AsRef<str>>(names: &[S]) -> Option<usize> {
-    let items: Vec<String> = names.iter().map(|n| n.as_ref().trim().to_lowercase()).filter(|n| !n.is_empty()).collect();
-    if items.is_empty() {
-        return None;
-    }
-    let order: Vec<&str> = GENRE_WORDS.iter().map(|(l, _)| *l).chain(["other"]).collect();
-    let mut votes = [0usize; 7];
-    for item in &items {
-        let label = item_genre(item);
-        votes[order.iter().position(|l| *l == label).expect("known label")] += 1;
-    }
-    let best = (0..order.len()).max_by(|a, b| votes[*a].cmp(&votes[*b]).then(b.cmp(a))).expect("seven labels");
-    GENRES.iter().position(|g| *g == order[best])
-}
-
 impl Serialize for TrackFeatures {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct View<'a> {
             name: &'a Option<String>,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            artists: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            album: &'a Option<String>,
             features: BTreeMap<&'static str, Option<Sourced>>,
         }
-        View { name: &self.name, features: Feature::ALL.iter().map(|f| (f.name(), self.get(*f))).collect() }
+        View { name: &self.name, artists: &self.artists, album: &self.album, features: Feature::ALL.iter().map(|f| (f.name(), self.get(*f))).collect() }
             .serialize(s)
     }
 }
@@ -419,9 +440,15 @@ mod tests {
     #[test]
     fn json_object_reads_values_nulls_names_and_labels() {
         let t = parse(json!({"title": "Song", "danceability": 0.5, "tempo": "120", "artist_popularity": null,
-                              "genre": "Hip Hop", "artist": "X", "_note": 1}))
+                              "genre": "Hip Hop", "artist": "X; Y", "album": "Z (Deluxe)", "_note": 1}))
         .unwrap();
         assert_eq!(t.name.as_deref(), Some("Song"));
+        assert_eq!(t.artists, ["X", "Y"]);
+        assert_eq!(t.album.as_deref(), Some("Z (Deluxe)"));
+        let t = parse(json!({"artists": ["Tyler, The Creator", "Kali Uchis"]})).unwrap();
+        assert_eq!(t.artists, ["Tyler, The Creator", "Kali Uchis"]);
+        assert!(parse(json!({"artists": [1]})).is_err());
+        assert!(parse(json!({"album": 3})).is_err());
         assert_eq!(t.get(Feature::Danceability), Some(Sourced { value: 0.5, source: Source::Client }));
         assert_eq!(t.value(Feature::Tempo), Some(120.0));
         assert_eq!(t.value(Feature::ArtistPopularity), None);
@@ -465,28 +492,6 @@ mod tests {
         assert_eq!(t.get(Feature::Energy).unwrap().source, Source::User);
         assert_eq!(t.get(Feature::Valence).unwrap().source, Source::ReccoBeats);
         assert_eq!(t.missing().count(), Feature::COUNT - 2);
-    }
-
-    #[test]
-    fn coarse_genres_match_the_training_pipeline() {
-        // the same table as models/train/tests/test_data.py::test_coarse_genre
-        for (names, label) in [
-            (&["rap"][..], "hip-hop"),
-            (&["r&b"], "r&b"),
-            (&["latin"], "latin"),
-            (&["edm"], "edm"),
-            (&["rock"], "rock"),
-            (&["pop"], "pop"),
-            (&["jazz"], "other"),
-            (&["deep house"], "edm"),
-            (&["pop punk"], "rock"),
-            (&["dance pop", "pop", "post-teen pop"], "pop"),
-            (&["pop rap", "rap", "hip hop"], "hip-hop"),
-        ] {
-            assert_eq!(coarse_genre(names).map(|i| GENRES[i]), Some(label), "{names:?}");
-        }
-        assert_eq!(coarse_genre::<&str>(&[]), None);
-        assert_eq!(coarse_genre(&["  "]), None);
     }
 
     #[test]

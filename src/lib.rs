@@ -25,6 +25,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod derive;
 pub mod explain;
 pub mod features;
 pub mod model;
@@ -34,8 +35,9 @@ pub mod runtime;
 pub mod schema;
 
 pub use explain::{Change, Driver, Explanation, WhatIf};
-pub use features::{Feature, GENRES, InputError, Source, Sourced, TrackFeatures, coarse_genre};
-pub use model::{EMBEDDED_MODEL, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError};
+pub use derive::DeriveRules;
+pub use features::{Feature, GENRES, InputError, Source, Sourced, TrackFeatures};
+pub use model::{Decision, EMBEDDED_MODEL, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError};
 pub use prediction::{Band, Prediction};
 pub use rank::{CLOSE_CALL_POINTS, RankedTrack, Ranking};
 pub use runtime::RuntimeError;

@@ -10,7 +10,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::features::{Feature, TrackFeatures};
+use crate::derive::DeriveRules;
+use crate::features::{Feature, GENRES, Source, TrackFeatures};
 use crate::prediction::{Band, Prediction};
 use crate::runtime::{self, RuntimeError};
 use crate::schema::{Invalid, Schema};
@@ -79,12 +80,31 @@ pub struct ModelInfo {
     pub trained_on: serde_json::Value,
     /// `hitcast.metrics`: measured on the grouped test split.
     pub metrics: serde_json::Value,
+    /// `hitcast.decision`: how `band` is decided from the band probabilities.
+    pub decision: Decision,
+}
+
+/// How a prediction's `band` is chosen: argmax of `band_probs[i] * weights[i]` (weights of 1:
+/// the most likely band). Read from the model's `hitcast.decision` metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Decision {
+    pub rule: String,
+    pub weights: [f32; 4],
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+}
+
+impl Default for Decision {
+    fn default() -> Self {
+        Decision { rule: "argmax over bands of band_probs".into(), weights: [1.0; 4], alpha: None }
+    }
 }
 
 /// A loaded model. Cheap to share across threads (`Arc<Model>`); runs are serialised.
 pub struct Model {
     session: Mutex<Session>,
     schema: Schema,
+    derive: DeriveRules,
     info: ModelInfo,
 }
 
@@ -127,15 +147,16 @@ impl Model {
             .and_then(|mut b| b.commit_from_memory(bytes))
             .map_err(|e| ModelError::Onnx(e.to_string()))?;
         check_io(&session)?;
-        let (schema, version, trained_on, metrics) = read_metadata(&session)?;
+        let meta = read_metadata(&session)?;
         let info = ModelInfo {
-            version: version.into(),
+            version: meta.version.into(),
             sha256: sha256_hex(bytes),
             size_bytes: bytes.len(),
-            trained_on,
-            metrics,
+            trained_on: meta.trained_on,
+            metrics: meta.metrics,
+            decision: meta.decision,
         };
-        Ok(Model { session: Mutex::new(session), schema, info })
+        Ok(Model { session: Mutex::new(session), schema: meta.schema, derive: meta.derive, info })
     }
 
     pub fn schema(&self) -> &Schema {
@@ -148,6 +169,49 @@ impl Model {
 
     pub fn version(&self) -> &str {
         &self.info.version
+    }
+
+    /// The rules the derived inputs and the coarse genre are computed by (`hitcast.derive`).
+    pub fn derive_rules(&self) -> &DeriveRules {
+        &self.derive
+    }
+
+    /// The value the model gets for `feature`: the track's own, else (for a derived input) the
+    /// one derived from its name, artists or album, else `None` (missing).
+    pub fn input_value(&self, track: &TrackFeatures, feature: Feature) -> Option<f64> {
+        track.value(feature).or_else(|| self.derived(track, feature))
+    }
+
+    fn derived(&self, track: &TrackFeatures, feature: Feature) -> Option<f64> {
+        let d = &self.derive;
+        let v = match feature {
+            Feature::TitleMarker => d.title_marker(track.name.as_deref())?,
+            Feature::AlbumMarker => d.album_marker(track.album.as_deref())?,
+            Feature::FeaturedArtists => d.featured_artists(track.name.as_deref(), &track.artists)?,
+            _ => return None,
+        };
+        Some((v as f64).min(self.schema.spec(feature).max))
+    }
+
+    /// The track with every derivable input that it lacks filled in ([`Source::Derived`]).
+    pub fn with_derived(&self, track: &TrackFeatures) -> TrackFeatures {
+        let mut t = track.clone();
+        for f in Feature::ALL.into_iter().filter(|f| f.is_derived()) {
+            if let Some(v) = self.derived(track, f) {
+                t.fill(f, v, Source::Derived);
+            }
+        }
+        t
+    }
+
+    /// The coarse genre of Spotify-style genre names, by the model's own rule.
+    pub fn coarse_genre<S: AsRef<str>>(&self, names: &[S]) -> Option<usize> {
+        self.derive.coarse_genre(names)
+    }
+
+    /// The band of a row of probabilities under the model's decision rule.
+    pub fn decide(&self, probs: &[f32; 4]) -> Band {
+        Band::decide(probs, &self.info.decision.weights)
     }
 
     /// Validates every track (all problems of all rows at once), then predicts them: one
@@ -168,17 +232,17 @@ impl Model {
         for chunk in tracks.chunks(MAX_BATCH) {
             input.clear();
             for t in chunk {
-                input.extend(Feature::ALL.iter().map(|f| t.value(*f).map_or(f32::NAN, |v| v as f32)));
+                input.extend(Feature::ALL.iter().map(|f| self.input_value(t, *f).map_or(f32::NAN, |v| v as f32)));
             }
             let (probs, popularity) = self.run(&input, chunk.len())?;
             out.extend(chunk.iter().enumerate().map(|(i, t)| {
                 let p: [f32; 4] = probs[i * 4..i * 4 + 4].try_into().expect("4 bands per row");
                 Prediction {
-                    band: Band::most_likely(&p),
+                    band: self.decide(&p),
                     band_probs: p,
                     expected_popularity: popularity[i],
                     model_version: self.info.version.clone(),
-                    missing: t.missing().collect(),
+                    missing: t.missing().filter(|f| self.derived(t, *f).is_none()).collect(),
                 }
             }));
         }
@@ -248,14 +312,22 @@ fn check_io(session: &Session) -> Result<(), ModelError> {
     Ok(())
 }
 
-fn read_metadata(session: &Session) -> Result<(Schema, String, serde_json::Value, serde_json::Value), ModelError> {
+struct Metadata {
+    schema: Schema,
+    derive: DeriveRules,
+    decision: Decision,
+    version: String,
+    trained_on: serde_json::Value,
+    metrics: serde_json::Value,
+}
+
+fn read_metadata(session: &Session) -> Result<Metadata, ModelError> {
     let meta = session.metadata().map_err(|e| ModelError::Onnx(e.to_string()))?;
     let get = |key: &str| meta.custom(key).ok_or_else(|| ModelError::Contract(format!("metadata `{key}` is missing")));
-    let json = |key: &str| -> Result<serde_json::Value, ModelError> {
-        serde_json::from_str(&get(key)?).map_err(|e| ModelError::Contract(format!("metadata `{key}` is not JSON: {e}")))
-    };
-    let schema: Schema = serde_json::from_str(&get("hitcast.schema")?)
-        .map_err(|e| ModelError::Contract(format!("metadata `hitcast.schema` does not parse: {e}")))?;
+    fn parse<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, ModelError> {
+        serde_json::from_str(text).map_err(|e| ModelError::Contract(format!("metadata `{key}` does not parse: {e}")))
+    }
+    let schema: Schema = parse("hitcast.schema", &get("hitcast.schema")?)?;
     let names: Vec<&str> = schema.features.iter().map(|f| f.name.as_str()).collect();
     let expected: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
     if names != expected {
@@ -271,7 +343,41 @@ fn read_metadata(session: &Session) -> Result<(Schema, String, serde_json::Value
             schema.bands.len()
         )));
     }
-    Ok((schema, get("hitcast.version")?, json("hitcast.trained_on")?, json("hitcast.metrics")?))
+    let derive: DeriveRules = parse("hitcast.derive", &get("hitcast.derive")?)?;
+    let labels = &schema.spec(Feature::Genre).labels;
+    if labels.iter().map(String::as_str).ne(GENRES) || derive.genre_labels != *labels {
+        return Err(ModelError::Contract(format!(
+            "the model's genre labels are {labels:?} (derive rules: {:?}); this build expects {GENRES:?}",
+            derive.genre_labels
+        )));
+    }
+    for (feature, table) in [(Feature::TitleMarker, &derive.title_markers), (Feature::AlbumMarker, &derive.album_markers)] {
+        if schema.spec(feature).values.len() != table.len() + 1 {
+            return Err(ModelError::Contract(format!(
+                "`{feature}` has {} values but the derive rules list {} markers (+ none)",
+                schema.spec(feature).values.len(),
+                table.len()
+            )));
+        }
+    }
+    let decision = match meta.custom("hitcast.decision") {
+        Some(text) => {
+            let d: Decision = parse("hitcast.decision", &text)?;
+            if d.weights.iter().any(|w| !w.is_finite() || *w <= 0.0) {
+                return Err(ModelError::Contract(format!("`hitcast.decision` weights must be positive, got {:?}", d.weights)));
+            }
+            d
+        }
+        None => Decision::default(),
+    };
+    Ok(Metadata {
+        version: get("hitcast.version")?,
+        trained_on: parse("hitcast.trained_on", &get("hitcast.trained_on")?)?,
+        metrics: parse("hitcast.metrics", &get("hitcast.metrics")?)?,
+        schema,
+        derive,
+        decision,
+    })
 }
 
 /// Lower-case hex sha256 of `bytes` (how `ModelInfo::sha256` and `HITCAST_MODEL_SHA256` spell it).

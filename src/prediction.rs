@@ -35,6 +35,19 @@ impl Band {
         Band(best as u8)
     }
 
+    /// The band with the highest `probs[i] * weights[i]` (the first on a tie): a model's
+    /// published decision rule ([`crate::Decision`]); weights of 1 give [`Band::most_likely`].
+    pub fn decide(probs: &[f32; 4], weights: &[f32; 4]) -> Band {
+        let score = |i: usize| probs[i] * weights[i];
+        let mut best = 0;
+        for i in 1..4 {
+            if score(i) > score(best) {
+                best = i;
+            }
+        }
+        Band(best as u8)
+    }
+
     pub fn index(self) -> usize {
         self.0 as usize
     }

@@ -6,8 +6,9 @@ use crate::features::TrackFeatures;
 use crate::model::{Model, PredictError};
 use crate::prediction::Prediction;
 
-/// Below this many popularity points between the top two, the pick is a close call: the
-/// model's typical error (MAE ≈ 13) is far larger.
+/// Below this many popularity points between the top two, the pick is a close call, for a model
+/// whose metrics do not state its error on a track's position inside an album
+/// (`close_call_points` in `hitcast.metrics`).
 pub const CLOSE_CALL_POINTS: f32 = 3.0;
 
 /// Tracks ordered by expected popularity, best first.
@@ -16,8 +17,15 @@ pub struct Ranking {
     pub tracks: Vec<RankedTrack>,
     /// Expected-popularity points between the first and the second track.
     pub margin: Option<f32>,
-    /// `margin < CLOSE_CALL_POINTS`.
+    /// `margin < close_call_points`.
     pub close_call: bool,
+    /// The model's measured error on a track's popularity relative to its album's other
+    /// tracks: a margin below it is a close call.
+    pub close_call_points: f32,
+    /// How often, on the test split's albums, the model's pick was the most popular track, and
+    /// how often a random pick was; `None` where the model's metrics do not say.
+    pub top_pick_rate: Option<f32>,
+    pub top_pick_chance: Option<f32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +68,15 @@ impl Model {
             [a, b, ..] => Some(a.prediction.expected_popularity - b.prediction.expected_popularity),
             _ => None,
         };
-        Ok(Ranking { close_call: margin.is_some_and(|m| m < CLOSE_CALL_POINTS), tracks: ranked, margin })
+        let metric = |key: &str| self.info().metrics.get(key).and_then(serde_json::Value::as_f64).map(|v| v as f32);
+        let close_call_points = metric("close_call_points").filter(|v| v.is_finite() && *v > 0.0).unwrap_or(CLOSE_CALL_POINTS);
+        Ok(Ranking {
+            close_call: margin.is_some_and(|m| m < close_call_points),
+            close_call_points,
+            top_pick_rate: metric("top_pick_rate"),
+            top_pick_chance: metric("top_pick_chance"),
+            tracks: ranked,
+            margin,
+        })
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use hitcast::{Feature, Source, TrackFeatures, coarse_genre};
+use hitcast::{DeriveRules, Feature, Source, TrackFeatures};
 use thiserror::Error;
 
 use crate::sources::{AlbumMeta, ArtistMeta, AudioFeatures, Catalog, FeatureSource, SourceError, TrackMeta};
@@ -79,6 +79,8 @@ pub fn current_year() -> f64 {
 pub struct Enricher<S, R> {
     pub spotify: S,
     pub fallback: R,
+    /// The model's rules for the coarse genre (`Model::derive_rules`).
+    pub rules: DeriveRules,
 }
 
 impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Enricher<S, R> {
@@ -88,7 +90,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Enricher<S, R> 
         let artist = self.main_artist(meta.artists.first().map(|a| a.id.as_str()), &mut notes).await;
         let ids = vec![meta.id.clone()];
         let feats = self.features(&ids, &mut notes).await;
-        Ok(assemble(meta, artist.as_ref(), &feats, overrides, now, notes))
+        Ok(assemble(&self.rules, meta, artist.as_ref(), &feats, overrides, now, notes))
     }
 
     pub async fn album(&self, id: &str, overrides: &Overrides, now: f64) -> Result<EnrichedAlbum, EnrichError> {
@@ -100,7 +102,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Enricher<S, R> 
         let tracks = meta
             .tracks
             .iter()
-            .map(|t| assemble(t.clone(), artist.as_ref(), &feats, overrides, now, notes.clone()))
+            .map(|t| assemble(&self.rules, t.clone(), artist.as_ref(), &feats, overrides, now, notes.clone()))
             .collect();
         Ok(EnrichedAlbum { meta, tracks })
     }
@@ -166,6 +168,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Enricher<S, R> 
 
 /// Puts the pieces together: sources in order, then the user's overrides.
 pub fn assemble(
+    rules: &DeriveRules,
     meta: TrackMeta,
     artist: Option<&ArtistMeta>,
     feats: &HashMap<String, Vec<(Source, AudioFeatures)>>,
@@ -174,6 +177,9 @@ pub fn assemble(
     notes: Vec<String>,
 ) -> Enriched {
     let mut t = TrackFeatures::new(Some(meta.name.clone()));
+    // the texts the core derives the title/album markers and featured artists from
+    t.artists = meta.artists.iter().map(|a| a.name.clone()).collect();
+    t.album = meta.album.clone();
     for (source, f) in feats.get(&meta.id).into_iter().flatten() {
         for (feature, value) in f.values() {
             t.fill(feature, value, *source);
@@ -187,7 +193,7 @@ pub fn assemble(
         if let Some(p) = a.popularity {
             t.fill(Feature::ArtistPopularity, p as f64, Source::Spotify);
         }
-        if let Some(g) = a.genres.as_deref().and_then(coarse_genre) {
+        if let Some(g) = a.genres.as_deref().and_then(|names| rules.coarse_genre(names)) {
             t.fill(Feature::Genre, g as f64, Source::Spotify);
         }
     }

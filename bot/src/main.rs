@@ -36,7 +36,8 @@ async fn main() -> anyhow::Result<()> {
         config.http_timeout,
     );
     let recco = ReccoBeats::new(&config.reccobeats_base, config.http_timeout);
-    let data = Arc::new(Bot { model, enricher: Enricher { spotify, fallback: recco } });
+    let rules = model.derive_rules().clone();
+    let data = Arc::new(Bot { model, enricher: Enricher { spotify, fallback: recco, rules } });
     let guild = config.guild_id;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {

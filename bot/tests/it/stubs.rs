@@ -55,7 +55,11 @@ impl Stubs {
             timeout,
         );
         let recco = ReccoBeats::new(&format!("{}/", self.recco.uri()), timeout);
-        Bot { model: model(), enricher: Enricher { spotify, fallback: recco } }
+        {
+            let model = model();
+            let rules = model.derive_rules().clone();
+            Bot { model, enricher: Enricher { spotify, fallback: recco, rules } }
+        }
     }
 
     pub async fn spotify_get(&self, p: &str, status: u16, body: Value) {

@@ -18,7 +18,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed-model", type=Path, default=None,
                     help="the original model folder (default: DATA/seed-model)")
     ap.add_argument("--out", type=Path, default=ROOT, help="where to write the model (default: %(default)s)")
-    ap.add_argument("--version", default="1.0.0")
+    ap.add_argument("--version", default="2.0.0")
     ap.add_argument("--no-random-split", action="store_true", help="skip the random-split comparison")
     a = ap.parse_args(argv)
     data_dir = a.data if a.data and a.data.exists() else None

@@ -25,6 +25,78 @@ def _confusion(m: dict) -> str:
     return "\n".join(lines)
 
 
+def _f(v, fmt=".3f") -> str:
+    return "–" if v is None or v != v else format(v, fmt)
+
+
+def _ms(d: dict) -> str:
+    return f"{_f(d['mean'])} ± {_f(d['se'])}"
+
+
+def _ranking_table(ev: dict) -> str:
+    lines = ["| model | Spearman, all test tracks | within artist (≥ 3 tracks) | within album (≥ 4 tracks) | "
+             "album top pick (chance) | error on position in album (points) |", "|---|---|---|---|---|---|"]
+    for k, m in ev.items():
+        if "within_album" not in m:
+            continue
+        wa, wal = m["within_artist"], m["within_album"]
+        lines.append(f"| {k} | {_f(m['spearman'])} | {_ms(wa['spearman'])} | {_ms(wal['spearman'])} | "
+                     f"{_ms(wal['top_pick'])} ({_f(wal['top_pick_chance']['mean'])}) | "
+                     f"{_f(wal['relative_error_points']['mean'], '.1f')} |")
+    return "\n".join(lines)
+
+
+def _small_table(d: dict, what: str) -> str:
+    lines = [f"| {what} | rows | accuracy | macro-F1 | ECE | MAE | MAE of a constant | Spearman |",
+             "|---|---|---|---|---|---|---|---|"]
+    for k, m in d.items():
+        lines.append(f"| {k} | {m['rows']:,} | {_f(m['accuracy'])} | {_f(m['macro_f1'])} | {_f(m['ece'])} | "
+                     f"{_f(m['mae'], '.1f')} | {_f(m['mae_constant'], '.1f')} | {_f(m['spearman'])} |")
+    return "\n".join(lines)
+
+
+def _loso(d: dict) -> str:
+    if not d:
+        return "(one source only: not run)"
+    lines = ["| held-out source | train rows | accuracy | macro-F1 | ECE | MAE | MAE of the training mean | "
+             "Spearman | within album |", "|---|---|---|---|---|---|---|---|---|"]
+    for s, v in d.items():
+        if "skipped" in v:
+            lines.append(f"| {s} | skipped: {v['skipped']} | | | | | | | |")
+            continue
+        h, c = v["Hitcast"], v["constant training mean"]
+        lines.append(f"| {s} | {v['train_rows']:,} | {_f(h['accuracy'])} | {_f(h['macro_f1'])} | {_f(h['ece'])} | "
+                     f"{_f(h['mae'], '.1f')} | {_f(c['mae'], '.1f')} | {_f(h['spearman'])} | "
+                     f"{_ms(h['within_album']['spearman'])} |")
+    return "\n".join(lines)
+
+
+def targets(r: dict) -> list[tuple[str, str, bool]]:
+    """The targets of issue #9, measured: (name, value, met)."""
+    h = r["grouped"]["Hitcast"]
+    rule = h["decision_rule"]
+    wa, wal = h["within_artist"], h["within_album"]
+    out = [
+        ("accuracy ≥ 0.53 (argmax)", _f(h["accuracy"]), h["accuracy"] >= 0.53),
+        ("macro-F1 ≥ 0.40 with the decision rule", _f(rule["macro_f1"]), rule["macro_f1"] >= 0.40),
+        ("… while its accuracy ≥ 0.51", _f(rule["accuracy"]), rule["accuracy"] >= 0.51),
+        ("popularity MAE ≤ 12.9", _f(h["mae"], ".2f"), h["mae"] <= 12.9),
+        ("ECE ≤ 0.025", _f(h["ece"]), h["ece"] <= 0.025),
+        ("within-artist Spearman ≥ 0.18", _ms(wa["spearman"]), wa["spearman"]["mean"] >= 0.18),
+        ("within-album Spearman ≥ 0.13", _ms(wal["spearman"]), wal["spearman"]["mean"] >= 0.13),
+        ("album top pick above chance", f"{_ms(wal['top_pick'])} vs {_f(wal['top_pick_chance']['mean'])}",
+         wal["top_pick"]["mean"] > wal["top_pick_chance"]["mean"]),
+    ]
+    for s, v in r.get("leave_one_source_out", {}).items():
+        if "skipped" in v:
+            continue
+        hm, cm = v["Hitcast"]["mae"], v["constant training mean"]["mae"]
+        out.append((f"held out {s}: MAE below the constant's", f"{hm:.1f} vs {cm:.1f}", hm < cm))
+        out.append((f"held out {s}: ECE ≤ 0.06", _f(v["Hitcast"]["ece"]), v["Hitcast"]["ece"] <= 0.06))
+    out.append(("ONNX ≤ 8 MB", f"{r['size_bytes'] / 1e6:.2f} MB", r["size_bytes"] <= 8_000_000))
+    return out
+
+
 def render(r: dict, schema: dict) -> str:
     g = r["grouped"]
     h, rec = g["Hitcast"], g["original recipe, retrained"]
@@ -34,20 +106,7 @@ def render(r: dict, schema: dict) -> str:
         f"{'required' if f['required'] else 'optional (NaN = missing)'} | "
         f"{f['p25']:.4g} / {f['p50']:.4g} / {f['p75']:.4g} | {f['description']} |"
         for f in schema["features"])
-    fair = g.get("original recipe, retrained, no time_signature", rec)
-    targets = [
-        ("accuracy ≥ recipe + 0.03", h["accuracy"] - rec["accuracy"], h["accuracy"] - rec["accuracy"] >= 0.03),
-        ("macro-F1 ≥ recipe + 0.08", h["macro_f1"] - rec["macro_f1"], h["macro_f1"] - rec["macro_f1"] >= 0.08),
-        ("accuracy ≥ recipe without time_signature + 0.03", h["accuracy"] - fair["accuracy"],
-         h["accuracy"] - fair["accuracy"] >= 0.03),
-        ("macro-F1 ≥ recipe without time_signature + 0.08", h["macro_f1"] - fair["macro_f1"],
-         h["macro_f1"] - fair["macro_f1"] >= 0.08),
-        ("popularity MAE ≤ 13", h["mae"], h["mae"] <= 13),
-        ("ECE ≤ 0.03", h["ece"], h["ece"] <= 0.03),
-        ("ONNX ≤ 5 MB", r["size_bytes"] / 1e6, r["size_bytes"] <= 5_000_000),
-    ]
-    tgt = "\n".join(f"| {n} | {v:+.3f} | {'met' if ok else '**not met**'} |" if "recipe" in n
-                    else f"| {n} | {v:.3f} | {'met' if ok else '**not met**'} |" for n, v, ok in targets)
+    tgt = "\n".join(f"| {n} | {v} | {'met' if ok else '**not met**'} |" for n, v, ok in targets(r))
     rnd = r.get("random")
     rnd_txt = _table(rnd) if rnd else "(not run)"
     return f"""# Hitcast model card
@@ -66,10 +125,25 @@ def render(r: dict, schema: dict) -> str:
 For one track: the probability of each Spotify popularity band (0–25, 26–50, 51–75, 76–100;
 `band_probs`, rows sum to 1, temperature-calibrated) and the expected popularity 0–100
 (`popularity`, a separate regression head clipped to 0–100 in the graph).
-Architecture: in-graph missing-value encoding, genre one-hot and standardisation, then eight
-small MLPs ({'-'.join(str(v) for v in r['config']['hidden'])}, ReLU) run as one batched chain: an ensemble of
-{r['config']['ensemble']} band classifiers for tracks whose artist popularity is known, another {r['config']['ensemble']} trained with it
-withheld for tracks where it is not, and one popularity regressor for each case.
+Architecture: gradient-boosted trees (LightGBM, {r['training']['known']['classifier_trees']} + {r['training']['known']['regressor_trees']} trees for tracks whose
+artist popularity is known, {r['training']['unknown']['classifier_trees']} + {r['training']['unknown']['regressor_trees']} trained with it withheld for tracks where it is not),
+exported with onnxmltools as `ai.onnx.ml` tree ensembles inside one graph that routes each row to
+its pair, calibrates the probabilities with a temperature per pair and clips the popularity.
+ONNX against LightGBM on the test split: largest difference {r['training']['onnx_vs_lightgbm_max_diff']['band_probs']:.1e} in a band probability,
+{r['training']['onnx_vs_lightgbm_max_diff']['popularity']:.1e} in popularity (float32 thresholds); every number below is the ONNX model's.
+
+### How `band` is decided
+`band` = argmax over bands of `band_probs × weights`, weights = prior^-α with the training band
+shares as prior ({', '.join(f'{v:.3f}' for v in r['training']['prior'])}) and α = {r['training']['alpha']}
+fitted on held-out training artists (the best macro-F1 that costs at most 1.5 points of accuracy).
+The weights are in the model's `hitcast.decision` metadata; the probabilities are not changed.
+
+### Inputs derived from text
+`title_marker`, `album_marker` and `featured_artists` are computed from the track's name, its
+credited artists and its album's name by the rules in the model's `hitcast.derive` metadata
+(written by `hitcast_train/derive.py`, read by the Rust core: one table, two readers). The coarse
+genre's keyword table is there too. Source-specific signals (explicit, track number, album size)
+are not used: each exists in one source only, and track 1 is where labels put the expected hit.
 
 ## Data
 Sources read (rows before cleaning): {', '.join(f'{k}: {v:,}' for k, v in rep['rows_read'].items())}.
@@ -112,10 +186,11 @@ the track's age is.
 ## Split
 Grouped by artist (no artist on both sides), 75/25, seed {r['split']['seed']}: {r['split']['train']:,} train
 and {r['split']['test']:,} test tracks. The test split's track ids are in `models/test_split_ids.txt`.
-15% of the training artists are held out again to fit the softmax temperature
-(artist popularity known: {r['training']['temperature_known']:.3f}, unknown:
-{r['training']['temperature_unknown']:.3f}). The "unknown" members see every training row with artist
-popularity withheld, so a prediction without it comes from a model made for that case.
+15% of the training artists are held out again: they stop the boosting and fit the temperatures
+(artist popularity known: {r['training']['known']['temperature']:.3f}, unknown:
+{r['training']['unknown']['temperature']:.3f}) and the decision rule. The test split is never used to
+choose anything. The "unknown" pair sees every training row with artist popularity withheld, so a
+prediction without it comes from a model made for that case.
 
 ## Metrics on the grouped test split
 {_table(g)}
@@ -131,8 +206,32 @@ popularity withheld, so a prediction without it comes from a model made for that
   rows whole numbers), and the sources differ in popularity: part of its score is that leak.
   Hitcast does not use `time_signature` (see Data), so this row is the like-for-like baseline.
 - *Hitcast, artist popularity unknown*: the same test rows with artist popularity withheld.
+- *Hitcast, without title and album*: the same test rows with the three text-derived inputs withheld.
+- Hitcast with its decision rule: accuracy {h['decision_rule']['accuracy']:.3f}, macro-F1 {h['decision_rule']['macro_f1']:.3f}.
 
-### Targets
+### Ranking: which song should be the single?
+{_ranking_table(g)}
+
+Artist popularity alone (rows where it is known, {r['baselines']['artist popularity alone']['rows']:,}): Spearman
+{_f(r['baselines']['artist popularity alone']['spearman'])} over all test tracks; it cannot order an artist's own songs.
+"Error on position in album" is the mean absolute error of a track's predicted popularity relative
+to its album's mean, against the true one: the rank output calls a gap below it a close call.
+
+### Leave one source out
+Train on the other sources (without any artist of the held-out one), test on every track of the
+held-out source. With two sources the training side is one source only, so this is far harder
+than the grouped split: it shows how much of what the model learned is specific to a source.
+
+{_loso(r.get('leave_one_source_out', {}))}
+
+### By source, genre and age (grouped test split)
+{_small_table(r['breakdown']['source'], 'source')}
+
+{_small_table(r['breakdown']['genre'], 'genre')}
+
+{_small_table(r['breakdown']['age'], 'age')}
+
+### Targets (issue #9; grouped test split unless noted)
 | target | measured | |
 |---|---|---|
 {tgt}

@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .features import coarse_genre
+from . import derive
+from .derive import coarse_genre
 
 AUDIO = [
     "danceability",
@@ -49,11 +50,14 @@ COLUMNS = [
     "track_id",
     "artist",
     "title",
+    "album",
+    "album_id",
     "popularity",
     "release_year",
     *AUDIO,
     "artist_popularity",
     "genre",
+    "genre_text",
     "seed_genre",
 ]
 
@@ -116,6 +120,23 @@ def artist_table(paths: list[Path]) -> pd.Series:
     return df.groupby("k")["popularity"].median().astype(float)
 
 
+def genre_table(divss98: Path | None, michelle: Path | None) -> pd.Series:
+    """`norm_name(artist) -> "genre, genre, …"` from the tables that list artists' genres."""
+    frames = []
+    if divss98 is not None and divss98.exists():
+        a = pd.read_csv(divss98, usecols=["artist_name", "artist_genre"])
+        frames.append(a.rename(columns={"artist_genre": "genres"}))
+    if michelle is not None and michelle.exists():
+        frames.append(pd.read_parquet(michelle, columns=["artist_name", "genres"]))
+    if not frames:
+        return pd.Series(dtype=object)
+    df = pd.concat(frames, ignore_index=True)
+    df["genres"] = df["genres"].astype(str).str.strip("[] ").str.replace("'", "").str.replace('"', "")
+    df = df[df["genres"].str.strip() != ""]
+    df["k"] = df["artist_name"].map(norm_name)
+    return df[df["k"] != ""].drop_duplicates("k").set_index("k")["genres"]
+
+
 def read_tidytuesday(path: Path) -> pd.DataFrame:
     t = pd.read_csv(path)
     out = pd.DataFrame(
@@ -125,9 +146,13 @@ def read_tidytuesday(path: Path) -> pd.DataFrame:
             "track_id": t["track_id"],
             "artist": t["track_artist"],
             "title": t["track_name"],
+            "album": t["track_album_name"],
+            "album_id": t["track_album_id"],
             "popularity": t["track_popularity"],
             "release_year": _year(t["track_album_release_date"]),
             "genre": t["playlist_genre"].map(coarse_genre),
+            # the playlist's subgenre, then its genre: used where the artist's genres are unknown
+            "genre_text": t["playlist_subgenre"].fillna("").astype(str) + ", " + t["playlist_genre"].fillna("").astype(str),
             "seed_genre": t["playlist_genre"].map(TIDY_GENRE),
             "time_signature": np.nan,
             "artist_popularity": np.nan,
@@ -154,7 +179,7 @@ def read_divss98(folder: Path) -> pd.DataFrame:
         how="left",
     )
     df = df.merge(
-        album[["album_id", "album_release_date"]].drop_duplicates("album_id"),
+        album[["album_id", "album_name", "album_release_date"]].drop_duplicates("album_id"),
         left_on="track_album_id",
         right_on="album_id",
         how="left",
@@ -166,10 +191,13 @@ def read_divss98(folder: Path) -> pd.DataFrame:
             "track_id": df["track_id"],
             "artist": df["artist_name"],
             "title": df["track_name"],
+            "album": df["album_name"],
+            "album_id": df["track_album_id"],
             "popularity": df["track_popularity"],
             "release_year": _year(df["album_release_date"]),
             "artist_popularity": df["artist_popularity"].astype(float),
             "genre": df["artist_genre"].map(coarse_genre),
+            "genre_text": df["artist_genre"],
             "seed_genre": np.nan,
         }
     )
@@ -188,9 +216,12 @@ def read_kaggle(path: Path, collected: int = 2023) -> pd.DataFrame:
             "track_id": k["track_id"],
             "artist": k["artist_name"],
             "title": k["track_name"],
+            "album": np.nan,
+            "album_id": np.nan,
             "popularity": k["popularity"],
             "release_year": pd.to_numeric(k["year"], errors="coerce"),
             "genre": k["genre"].map(coarse_genre),
+            "genre_text": k["genre"],
             "seed_genre": k["genre"],
             "artist_popularity": np.nan,
         }
@@ -208,6 +239,7 @@ def load(
     """Every source found, harmonised, cleaned and deduplicated."""
     parts: list[pd.DataFrame] = []
     artist_paths: list[Path] = list(artist_csvs or [])
+    genre_paths: tuple[Path | None, Path | None] = (None, None)
     if data_dir is not None:
         d = Path(data_dir)
         if (d / "tidytuesday-2020/spotify_songs.csv").exists():
@@ -217,6 +249,7 @@ def load(
         artist_paths += sorted((d / "artist-popularity-2024").glob("artist_pop_*.csv"))
         if (d / "michelle-2024/spotify_data.parquet").exists():
             artist_paths.append(d / "michelle-2024/spotify_data.parquet")
+        genre_paths = (d / "divss98-2022/artist.csv", d / "michelle-2024/spotify_data.parquet")
     if kaggle_csv is not None:
         parts.append(read_kaggle(Path(kaggle_csv)))
     if not parts:
@@ -232,6 +265,12 @@ def load(
     df["artist_key"] = df["artist"].map(norm_name)
     lookup = df["artist_key"].map(table)
     df["artist_popularity"] = df["artist_popularity"].fillna(lookup)
+    # Genre: the artist's own genre names where a table lists them (as Spotify gives them at
+    # prediction time), else what the source says (TidyTuesday's playlist subgenre and genre).
+    artist_genres = df["artist_key"].map(genre_table(*genre_paths))
+    text = artist_genres.where(artist_genres.notna(), df["genre_text"])
+    df["genre"] = text.map(coarse_genre).where(text.notna(), df["genre"])
+    df["genre_from_artist"] = artist_genres.notna()
 
     df["popularity"] = pd.to_numeric(df["popularity"], errors="coerce")
     df = df.dropna(subset=["popularity", "artist_key"] + [c for c in AUDIO if c != "time_signature"])
@@ -254,6 +293,10 @@ def load(
     df = df.drop(columns="_complete").sort_values(["source", "track_id"]).reset_index(drop=True)
 
     df["years_since_release"] = (df["collected"] - df["release_year"]).clip(lower=0)
+    # Inputs derived from text (see derive.py); a source without album names leaves them NaN.
+    df["title_marker"] = df["title"].map(derive.title_marker)
+    df["album_marker"] = df["album"].map(derive.album_marker)
+    df["featured_artists"] = df["title"].map(derive.featured_artists)
     report = Report(
         rows_read={k: int(v) for k, v in rows_read.items()},
         dropped_zero=zero,

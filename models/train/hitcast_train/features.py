@@ -12,6 +12,8 @@ import json
 import numpy as np
 import pandas as pd
 
+from . import derive
+
 # name, unit, min, max, required, kind, description
 FEATURES: list[dict] = [
     dict(name="danceability", unit="0-1", min=0.0, max=1.0, required=True, kind="continuous",
@@ -44,13 +46,27 @@ FEATURES: list[dict] = [
     dict(name="artist_popularity", unit="0-100", min=0.0, max=100.0, required=False,
          kind="continuous",
          description="Spotify popularity of the main artist; optional (new Spotify apps no longer get it)"),
-    dict(name="genre", unit="category", min=0.0, max=6.0, required=False, kind="categorical",
-         values=[0, 1, 2, 3, 4, 5, 6],
-         labels=["pop", "rock", "hip-hop", "edm", "r&b", "latin", "other"],
-         description="coarse genre; optional"),
+    dict(name="genre", unit="category", min=0.0, max=float(len(derive.GENRE_LABELS) - 1),
+         required=False, kind="categorical", values=list(range(len(derive.GENRE_LABELS))),
+         labels=derive.GENRE_LABELS,
+         description="coarse genre (from the artist's genre names); optional"),
     dict(name="years_since_release", unit="years", min=0.0, max=100.0, required=False,
          kind="continuous",
          description="years between release and now; 0 for a new or unreleased song; optional"),
+    dict(name="title_marker", unit="category", min=0.0, max=float(len(derive.TITLE_LABELS) - 1),
+         required=False, kind="categorical", values=list(range(len(derive.TITLE_LABELS))),
+         labels=derive.TITLE_LABELS, derived_from="name",
+         description="what the title says the recording is (remix, live, ...); derived from the "
+         "track's name; optional"),
+    dict(name="album_marker", unit="category", min=0.0, max=float(len(derive.ALBUM_LABELS) - 1),
+         required=False, kind="categorical", values=list(range(len(derive.ALBUM_LABELS))),
+         labels=derive.ALBUM_LABELS, derived_from="album",
+         description="what the album name says it is (deluxe, live, compilation, ...); derived "
+         "from the album's name; optional"),
+    dict(name="featured_artists", unit="count", min=0.0, max=50.0, required=False,
+         kind="continuous", derived_from="name, artists",
+         description="featured artists beyond the main one; derived from the credits and the "
+         "title's feat. clause; optional"),
 ]
 
 NAMES = [f["name"] for f in FEATURES]
@@ -61,48 +77,7 @@ ARTIST_POPULARITY = NAMES.index("artist_popularity")
 # Everything but genre enters the network as a number; genre enters as a one-hot.
 NUMERIC = [i for i in range(len(FEATURES)) if i != GENRE]
 
-_GENRE_WORDS = [
-    ("hip-hop", ["hip hop", "hip-hop", "rap", "trap", "drill", "grime"]),
-    ("latin", ["latin", "reggaeton", "salsa", "samba", "sertanejo", "forro", "tango", "spanish",
-               "bachata", "cumbia"]),
-    ("r&b", ["r&b", "soul", "funk", "gospel"]),
-    ("edm", ["edm", "house", "electro", "techno", "trance", "dubstep", "dance", "drum",
-             "garage", "hardstyle", "club"]),
-    ("rock", ["rock", "metal", "punk", "grunge", "emo", "grindcore", "hardcore", "goth"]),
-    ("pop", ["pop"]),
-]
-
-
-def _item_genre(item: str) -> str | None:
-    """One genre name → label: the keyword that ends last wins ("dance pop" → pop, "pop rap" → hip-hop)."""
-    best, best_end = None, -1
-    for label, words in _GENRE_WORDS:
-        for w in words:
-            at = item.rfind(w)
-            if at >= 0 and at + len(w) > best_end:
-                best, best_end = label, at + len(w)
-    return best
-
-
-def coarse_genre(text) -> float:
-    """Genre text → index into `GENRES`; NaN when empty.
-
-    Accepts one name ("rap") or a Spotify-style list ("['dance pop', 'pop', 'post-teen pop']"):
-    each name votes, ties go to the label listed first in `_GENRE_WORDS`.
-    """
-    if not isinstance(text, str):
-        return float("nan")
-    items = [i.strip(" '\"").lower() for i in text.strip("[] ").split(",")]
-    items = [i for i in items if i]
-    if not items:
-        return float("nan")
-    votes: dict[str, int] = {}
-    for item in items:
-        label = _item_genre(item) or "other"
-        votes[label] = votes.get(label, 0) + 1
-    order = [label for label, _ in _GENRE_WORDS] + ["other"]
-    winner = max(votes, key=lambda k: (votes[k], -order.index(k)))
-    return float(GENRES.index(winner))
+coarse_genre = derive.coarse_genre
 
 
 def matrix(df: pd.DataFrame) -> np.ndarray:
@@ -126,9 +101,9 @@ def schema(X_train: np.ndarray, fill: np.ndarray) -> dict:
         "version": 1,
         "input": "features",
         "missing": "NaN",
-        "missing_note": "a missing optional value is NaN; the graph replaces it by `fill` and sets a "
-        "missing indicator (genre: an all-zero one-hot); missing artist popularity switches to "
-        "the members trained without it",
+        "missing_note": "a missing optional value is NaN; the trees route it the way they learned "
+        "for rows whose value was withheld in training (genre: an all-zero one-hot); missing "
+        "artist popularity switches to the trees trained without it. `fill` is informational",
         "features": feats,
         "bands": [[0, 25], [26, 50], [51, 75], [76, 100]],
         "outputs": {

@@ -23,6 +23,16 @@ def ece(probs: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
     return float(total)
 
 
+def evaluate_labels(pred: np.ndarray, y: np.ndarray) -> dict:
+    """Metrics of hard band decisions (a decision rule other than argmax)."""
+    return {
+        "accuracy": float(accuracy_score(y, pred)),
+        "macro_f1": float(f1_score(y, pred, average="macro", labels=[0, 1, 2, 3], zero_division=0)),
+        "band_f1": [float(v) for v in f1_score(y, pred, average=None, labels=[0, 1, 2, 3], zero_division=0)],
+        "confusion": confusion_matrix(y, pred, labels=[0, 1, 2, 3]).tolist(),
+    }
+
+
 def evaluate(probs: np.ndarray, y: np.ndarray, pop_true=None, pop_pred=None) -> dict:
     pred = probs.argmax(axis=1)
     out = {
@@ -70,3 +80,47 @@ def reliability_diagram(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: 
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def spearman(a, b) -> float:
+    """Spearman's rank correlation (average ranks for ties); NaN when either side is constant."""
+    from scipy.stats import spearmanr
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")
+    return float(spearmanr(a, b).statistic)
+
+
+def _mean_se(values) -> dict:
+    v = np.asarray([x for x in values if np.isfinite(x)], float)
+    if len(v) == 0:
+        return {"mean": float("nan"), "se": float("nan"), "groups": 0}
+    se = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float("nan")
+    return {"mean": float(v.mean()), "se": se, "groups": int(len(v))}
+
+
+def within(groups, truth, score, min_size: int) -> dict:
+    """How well `score` orders the tracks inside each group (an artist, an album) of at least
+    `min_size` tracks: mean Spearman with its standard error; the top-pick rate (the
+    highest-scored track is the truly most popular one; ties in the truth count as hits) against
+    chance (1 / group size on average), each with its standard error; and the model's error on
+    the relative position: the mean absolute error of (score - group mean) against
+    (truth - group mean), in popularity points."""
+    df = {"g": np.asarray(groups), "t": np.asarray(truth, float), "s": np.asarray(score, float)}
+    order = np.argsort(df["g"], kind="stable")
+    g, t, s = df["g"][order], df["t"][order], df["s"][order]
+    cuts = np.flatnonzero(g[1:] != g[:-1]) + 1
+    rhos, hits, chance, rel = [], [], [], []
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(g)]):
+        if hi - lo < min_size:
+            continue
+        tt, ss = t[lo:hi], s[lo:hi]
+        rhos.append(spearman(tt, ss))
+        best = tt.max()
+        hits.append(float(tt[int(np.argmax(ss))] == best))
+        chance.append(float((tt == best).sum() / len(tt)))
+        rel.append(np.abs((ss - ss.mean()) - (tt - tt.mean())).mean())
+    out = {"spearman": _mean_se(rhos), "top_pick": _mean_se(hits), "top_pick_chance": _mean_se(chance),
+           "relative_error_points": _mean_se(rel)}
+    return out

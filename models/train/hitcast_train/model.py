@@ -1,22 +1,24 @@
-"""Hitcast's model: small MLP ensembles in one ONNX graph.
+"""Hitcast's model v2: gradient-boosted trees (LightGBM) in one ONNX graph.
 
 Input `features` float32 [N, F]; a missing optional value is NaN. The graph:
 
-    isnan     = IsNaN(x)
-    filled    = Where(isnan, fill, x)                    # training medians
-    numeric   = Gather(filled, every column but genre)
-    genre_1h  = Cast(Equal(x[:, genre], [0..6]))         # NaN → all zeros
-    ind       = Cast(Gather(isnan, optional columns))    # missing indicators
-    z         = (Concat(numeric, genre_1h, ind) - mean) / scale
-    members   = 8 MLPs (64-32, ReLU) run as one batched MatMul chain → [8, N, 4]
-      0-2  band classifier, artist popularity known     (logits / T_known)
-      3-5  band classifier, artist popularity unknown   (logits / T_unknown)
-      6    popularity regressor, known;  7  unknown      (column 0)
-    band_probs = Softmax(mean of 0-2, or of 3-5 where artist popularity is NaN)
-    popularity = Clip(member 6 or 7, 0, 100)
+    trees_in  = Concat(Gather(x, tree columns), OneHot(genre))      # NaN stays NaN
+    known     = rows whose artist_popularity is present              # Compress by mask
+    classifier_known(trees_in[known]), regressor_known(...)          # LightGBM → ai.onnx.ml
+    classifier_unknown(trees_in[~known] without artist_popularity), regressor_unknown(...)
+    band_probs = Softmax(Log(p) / T)   (T fitted on held-out artists, one per pair)
+    popularity = Clip(regressor, 0, 100)
+    rows scattered back into input order
 
-The "unknown" members are trained with artist popularity withheld for every row, so a
-prediction without it is a model of its own, not a known-artist model fed a made-up value.
+Each row runs through one pair only, so a batch costs one pair's trees per row. The "unknown"
+pair never saw artist popularity: a prediction without it is a model of its own, not a
+known-artist model fed a made-up value. Optional inputs that a user may not have (release
+age, title, album) are withheld on a share of training rows so the trees learn what
+"unknown" means; LightGBM routes NaN the way it learned.
+
+The published decision rule for `band` is argmax(p / prior^alpha), with the training band
+shares as `prior` and alpha fitted on held-out artists; it is metadata (`hitcast.decision`),
+the probabilities stay as they are.
 """
 
 from __future__ import annotations
@@ -24,57 +26,62 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
+import lightgbm as lgb
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 from scipy.optimize import minimize_scalar
-from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.metrics import accuracy_score, f1_score
 
 from . import features
 
 OPSET = 17
-N_MEMBERS = 8
+ML_OPSET = 3
+CONVERTER_OPSET = 15  # the highest onnxmltools 1.16 converts LightGBM to
 
 
 @dataclass
 class Config:
-    hidden: tuple = (64, 32)
-    ensemble: int = 3
-    alpha: float = 1e-3
-    max_iter: int = 300
+    num_leaves: int = 15
+    learning_rate: float = 0.1
+    classifier_rounds: int = 150  # upper bound (speed); early stopping on held-out artists
+    regressor_rounds: int = 250
+    min_child_samples: int = 40
+    feature_fraction: float = 0.8
+    bagging_fraction: float = 0.8
+    reg_lambda: float = 1.0
     seed: int = 42
-    # Share of training rows whose years_since_release is withheld: every table has it, but a
-    # user may not, so the model must learn what "unknown age" means instead of guessing.
+    # Shares of training rows whose optional text-derived and age inputs are withheld, so the
+    # trees learn what a missing value means (a user may know none of them).
     mask_years: float = 0.15
-    # Share of training rows whose time_signature is withheld. 1.0: this model does not use it.
-    # In the data its absence marks the source (TidyTuesday has none), not anything about the
-    # song, and ReccoBeats does not provide it either: learning from it would learn the source.
-    mask_time_signature: float = 1.0
+    mask_title: float = 0.15
+    mask_album: float = 0.25
+    # Highest alpha tried for the decision rule, and how much held-out accuracy it may cost.
+    max_alpha: float = 1.0
+    alpha_accuracy_cost: float = 0.015
+    # kept for the original recipe's MLP in pipeline.py
+    max_iter: int = 300
 
 
-@dataclass
-class Fitted:
-    fill: np.ndarray
-    mean: np.ndarray
-    scale: np.ndarray
-    # per member: list of (W, b) layers; output layer padded to 4 columns
-    members: list
-    # softmax temperature of each classifier ensemble
-    temperature_known: float
-    temperature_unknown: float
-    notes: dict = field(default_factory=dict)
+# Columns the trees read as numbers. time_signature is not among them: in the data its absence
+# marks the source (TidyTuesday has none), ReccoBeats does not give it either.
+EXCLUDED = ["time_signature", "genre"]
+TREE_COLUMNS = [i for i, n in enumerate(features.NAMES) if n not in EXCLUDED]
+TREE_COLUMNS_UNKNOWN = [i for i in TREE_COLUMNS if i != features.ARTIST_POPULARITY]
+N_GENRES = len(features.GENRES)
 
 
-def encode(X: np.ndarray, fill: np.ndarray) -> np.ndarray:
-    """What the graph does before standardisation (for fitting; the graph is the truth)."""
-    isnan = np.isnan(X)
-    filled = np.where(isnan, fill, X)
+def tree_inputs(X: np.ndarray, known: bool) -> np.ndarray:
+    """What the graph feeds the trees: the numeric columns then the genre one-hot."""
+    cols = TREE_COLUMNS if known else TREE_COLUMNS_UNKNOWN
     genre = X[:, features.GENRE]
-    onehot = (genre[:, None] == np.arange(len(features.GENRES))[None, :]).astype(np.float32)
-    return np.concatenate(
-        [filled[:, features.NUMERIC], onehot, isnan[:, features.OPTIONAL].astype(np.float32)],
-        axis=1,
-    ).astype(np.float32)
+    onehot = (genre[:, None] == np.arange(N_GENRES)[None, :]).astype(np.float32)
+    return np.concatenate([X[:, cols], onehot], axis=1).astype(np.float32)
+
+
+def tree_input_names(known: bool) -> list[str]:
+    cols = TREE_COLUMNS if known else TREE_COLUMNS_UNKNOWN
+    return [features.NAMES[i] for i in cols] + [f"genre={g}" for g in features.GENRES]
 
 
 def withhold_artist_popularity(X: np.ndarray) -> np.ndarray:
@@ -83,26 +90,17 @@ def withhold_artist_popularity(X: np.ndarray) -> np.ndarray:
     return Xm
 
 
-def _layers(est, pad_to: int = 4):
-    # Weights that decayed to (near-)denormal floats are exactly zero in effect, but denormals
-    # make ONNX Runtime's GEMM several times slower: flush them.
-    layers = [(np.where(np.abs(W) < 1e-20, 0, W).astype(np.float32), np.asarray(b, np.float32))
-              for W, b in zip(est.coefs_, est.intercepts_)]
-    W, b = layers[-1]
-    if W.shape[1] < pad_to:
-        W = np.pad(W, ((0, 0), (0, pad_to - W.shape[1])))
-        b = np.pad(b, (0, pad_to - b.shape[0]))
-    layers[-1] = (W, b)
-    return layers
-
-
-def _forward(layers, Z: np.ndarray) -> np.ndarray:
-    h = Z
-    for i, (W, b) in enumerate(layers):
-        h = h @ W + b
-        if i < len(layers) - 1:
-            h = np.maximum(h, 0)
-    return h
+def mask_optional(X: np.ndarray, cfg: Config, seed: int) -> np.ndarray:
+    """Withhold optional inputs on random shares of rows (see `Config`)."""
+    X = X.copy()
+    rng = np.random.default_rng(seed)
+    n = len(X)
+    X[rng.random(n) < cfg.mask_years, features.NAMES.index("years_since_release")] = np.nan
+    title = rng.random(n) < cfg.mask_title
+    for name in ("title_marker", "featured_artists"):
+        X[title, features.NAMES.index(name)] = np.nan
+    X[rng.random(n) < cfg.mask_album, features.NAMES.index("album_marker")] = np.nan
+    return X
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -111,152 +109,208 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """The softmax temperature that minimises the negative log-likelihood of `y`.
+def tempered(probs: np.ndarray, t: float) -> np.ndarray:
+    return _softmax(np.log(np.maximum(probs, 1e-7)) / t)
 
-    Fitted on held-out artists. (A per-band bias on top, i.e. vector scaling, was tried: it
-    followed the band shares of the held-out artists and made the test split's ECE worse.)
-    """
+
+def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:
+    """The temperature that minimises the held-out negative log-likelihood."""
 
     def nll(t):
-        p = _softmax(logits / t)
+        p = tempered(probs, t)
         return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))
 
     return float(minimize_scalar(nll, bounds=(0.3, 5.0), method="bounded").x)
 
 
-def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, cfg: Config, log=print) -> Fitted:
-    """Fit on (X, y, pop); the validation rows (other artists) only fit the temperatures."""
+def decide(probs: np.ndarray, weights) -> np.ndarray:
+    """The published decision rule: argmax(p * w) with w = prior^-alpha."""
+    return (probs * np.asarray(weights)[None, :]).argmax(axis=1)
+
+
+def fit_alpha(probs: np.ndarray, y: np.ndarray, prior: np.ndarray, cfg: Config) -> tuple[float, dict]:
+    """The alpha of argmax(p / prior^alpha) with the best held-out macro-F1 whose accuracy is
+    at most `alpha_accuracy_cost` below argmax's."""
+    base = accuracy_score(y, probs.argmax(axis=1))
+    best = (0.0, f1_score(y, probs.argmax(axis=1), average="macro", labels=[0, 1, 2, 3], zero_division=0))
+    table = {}
+    for a in np.round(np.arange(0.0, cfg.max_alpha + 1e-9, 0.05), 2):
+        pred = decide(probs, prior ** -a)
+        acc = accuracy_score(y, pred)
+        f1 = f1_score(y, pred, average="macro", labels=[0, 1, 2, 3], zero_division=0)
+        table[float(a)] = (float(acc), float(f1))
+        if acc >= base - cfg.alpha_accuracy_cost and f1 > best[1]:
+            best = (float(a), f1)
+    return best[0], table
+
+
+@dataclass
+class Fitted:
+    classifier_known: lgb.LGBMClassifier
+    regressor_known: lgb.LGBMRegressor
+    classifier_unknown: lgb.LGBMClassifier
+    regressor_unknown: lgb.LGBMRegressor
+    temperature_known: float
+    temperature_unknown: float
+    prior: np.ndarray
+    alpha: float
+    fill: np.ndarray
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.prior ** -self.alpha
+
+    def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """NumPy reference of the graph: (band probabilities, popularity)."""
+        known = ~np.isnan(X[:, features.ARTIST_POPULARITY])
+        probs = np.zeros((len(X), 4))
+        pop = np.zeros(len(X))
+        for mask, clf, reg, t, k in (
+            (known, self.classifier_known, self.regressor_known, self.temperature_known, True),
+            (~known, self.classifier_unknown, self.regressor_unknown, self.temperature_unknown, False),
+        ):
+            if mask.any():
+                Z = tree_inputs(X[mask], k)
+                probs[mask] = tempered(clf.predict_proba(Z), t)
+                pop[mask] = np.clip(reg.predict(Z), 0, 100)
+        return probs, pop
+
+
+def _params(cfg: Config, seed: int) -> dict:
+    return dict(num_leaves=cfg.num_leaves, learning_rate=cfg.learning_rate,
+                min_child_samples=cfg.min_child_samples, colsample_bytree=cfg.feature_fraction,
+                subsample=cfg.bagging_fraction, subsample_freq=1, reg_lambda=cfg.reg_lambda,
+                random_state=seed, n_jobs=1, verbose=-1)
+
+
+def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, pop_val, cfg: Config,
+        log=print) -> Fitted:
+    """Fit on (X, y, pop); the validation rows (other artists) stop the boosting and fit the
+    temperatures and the decision rule."""
     if sorted(set(np.asarray(y).tolist())) != [0, 1, 2, 3]:
         raise ValueError(f"training data must contain all four bands, got {sorted(set(y.tolist()))}")
-    X = X.copy()
-    rng = np.random.default_rng(cfg.seed)
-    years = features.NAMES.index("years_since_release")
-    X[rng.random(len(X)) < cfg.mask_years, years] = np.nan
-    ts = features.NAMES.index("time_signature")
-    X[rng.random(len(X)) < cfg.mask_time_signature, ts] = np.nan
+    Xm = mask_optional(X, cfg, cfg.seed)
+    Xv = mask_optional(X_val, cfg, cfg.seed + 7)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "All-NaN slice" for a withheld column
         fill = np.nanmedian(X, axis=0).astype(np.float32)
-    fill[np.isnan(fill)] = 0.0  # a column missing everywhere: any constant (it gets no weight)
-    Z = encode(X, fill)
-    mean = Z.mean(axis=0).astype(np.float32)
-    scale = Z.std(axis=0).astype(np.float32)
-    constant = scale < 1e-6
-    scale[constant] = 1.0
+    fill[np.isnan(fill)] = 0.0
+    notes: dict = {}
+    models = {}
+    vprobs = {}
+    for case in ("known", "unknown"):
+        k = case == "known"
+        rows = ~np.isnan(Xm[:, features.ARTIST_POPULARITY]) if k else np.ones(len(Xm), bool)
+        vrows = ~np.isnan(Xv[:, features.ARTIST_POPULARITY]) if k else np.ones(len(Xv), bool)
+        Z, Zv = tree_inputs(Xm[rows], k), tree_inputs(Xv[vrows], k)
+        log(f"classifier, artist popularity {case}: {rows.sum()} rows")
+        clf = lgb.LGBMClassifier(n_estimators=cfg.classifier_rounds, objective="multiclass",
+                                 **_params(cfg, cfg.seed))
+        clf.fit(Z, y[rows], eval_set=[(Zv, y_val[vrows])],
+                callbacks=[lgb.early_stopping(40, verbose=False)])
+        log(f"regressor, artist popularity {case}")
+        reg = lgb.LGBMRegressor(n_estimators=cfg.regressor_rounds, objective="huber", alpha=15.0,
+                                **_params(cfg, cfg.seed + 1))
+        reg.fit(Z, pop[rows], eval_set=[(Zv, pop_val[vrows])], eval_metric="l1",
+                callbacks=[lgb.early_stopping(40, verbose=False)])
+        models[case] = (clf, reg)
+        p = clf.predict_proba(Zv)
+        t = fit_temperature(p, y_val[vrows])
+        vprobs[case] = (tempered(p, t), vrows)
+        notes[case] = {"rows": int(rows.sum()), "classifier_trees": int(clf.booster_.num_trees()),
+                       "regressor_trees": int(reg.booster_.num_trees()), "temperature": t}
+    prior = np.bincount(y, minlength=4) / len(y)
+    # the decision rule is fitted on the held-out artists, each through the pair it would use
+    pv = np.zeros((len(Xv), 4))
+    kv = vprobs["known"][1]
+    pv[kv] = vprobs["known"][0]
+    pv[~kv] = vprobs["unknown"][0][~kv]
+    alpha, table = fit_alpha(pv, y_val, prior, cfg)
+    notes.update(prior=prior.tolist(), alpha=alpha, alpha_table=table)
+    log(f"decision rule: alpha {alpha}")
+    return Fitted(models["known"][0], models["known"][1], models["unknown"][0], models["unknown"][1],
+                  notes["known"]["temperature"], notes["unknown"]["temperature"], prior, alpha, fill, notes)
 
-    def z(A):
-        return (encode(A, fill) - mean) / scale
 
-    known = ~np.isnan(X[:, features.ARTIST_POPULARITY])
-    Zk, Zu = z(X[known]), z(withhold_artist_popularity(X))
-    members, notes = [], {"rows_known": int(known.sum()), "rows_all": int(len(X))}
-    for case, Zc, yc in (("known", Zk, y[known]), ("unknown", Zu, y)):
-        for k in range(cfg.ensemble):
-            log(f"classifier {case} {k + 1}/{cfg.ensemble} on {len(yc)} rows")
-            clf = MLPClassifier(hidden_layer_sizes=cfg.hidden, alpha=cfg.alpha, max_iter=cfg.max_iter,
-                                early_stopping=True, random_state=cfg.seed + k)
-            clf.fit(Zc, yc)
-            members.append(_layers(clf))
-    for case, Zc, pc in (("known", Zk, pop[known]), ("unknown", Zu, pop)):
-        log(f"regressor {case} on {len(pc)} rows")
-        reg = MLPRegressor(hidden_layer_sizes=cfg.hidden, alpha=cfg.alpha, max_iter=cfg.max_iter,
-                           early_stopping=True, random_state=cfg.seed)
-        reg.fit(Zc, pc)
-        members.append(_layers(reg))
+def _convert(est, n_inputs: int, prefix: str) -> onnx.ModelProto:
+    from onnxmltools import convert_lightgbm
+    from onnxmltools.convert.common.data_types import FloatTensorType
 
-    # An input that never varied in training cannot have a learned effect: its first-layer
-    # weights are whatever initialisation left, so zero them.
-    for m in members:
-        m[0][0][constant, :] = 0.0
-    notes["constant_inputs"] = int(constant.sum())
-
-    def ens_logits(ms, Zv):
-        return sum(_forward(m, Zv) for m in ms) / len(ms)
-
-    kv = ~np.isnan(X_val[:, features.ARTIST_POPULARITY])
-    t_known = fit_temperature(ens_logits(members[: cfg.ensemble], z(X_val[kv])), y_val[kv])
-    t_unknown = fit_temperature(
-        ens_logits(members[cfg.ensemble : 2 * cfg.ensemble], z(withhold_artist_popularity(X_val))), y_val)
-    notes.update(temperature_known=t_known, temperature_unknown=t_unknown)
-    return Fitted(fill, mean, scale, members, t_known, t_unknown, notes)
+    kw = {"zipmap": False} if isinstance(est, lgb.LGBMClassifier) else {}
+    m = convert_lightgbm(est, initial_types=[("input", FloatTensorType([None, n_inputs]))],
+                         target_opset=CONVERTER_OPSET, **kw)
+    return onnx.compose.add_prefix(m, prefix)
 
 
 def to_onnx(m: Fitted, metadata: dict[str, str]) -> onnx.ModelProto:
+    """The whole graph (see the module's documentation)."""
     F = len(features.NAMES)
-    e = len(m.members[:-2]) // 2
-    if len(m.members) != 2 * e + 2:
-        raise ValueError("expected 2 classifier ensembles and 2 regressors")
-
-    # The temperature is folded into each classifier member's last layer: mean(L_k)/T = mean(L_k/T).
-    def last_scaled(i):
-        W, b = m.members[i][-1]
-        t = m.temperature_known if i < e else (m.temperature_unknown if i < 2 * e else 1.0)
-        return W / t, b / t
-
-    W1 = np.concatenate([mem[0][0] for mem in m.members], axis=1)  # [D, K*H1]
-    b1 = np.concatenate([mem[0][1] for mem in m.members])
-    W2 = np.stack([mem[1][0] for mem in m.members])  # [K, H1, H2]
-    b2 = np.stack([mem[1][1] for mem in m.members])[:, None, :]  # [K, 1, H2]
-    W3 = np.stack([last_scaled(i)[0] for i in range(len(m.members))])  # [K, H2, 4]
-    b3 = np.stack([last_scaled(i)[1] for i in range(len(m.members))])[:, None, :]
-    K, H1 = len(m.members), m.members[0][0][0].shape[1]
+    nk, nu = len(TREE_COLUMNS) + N_GENRES, len(TREE_COLUMNS_UNKNOWN) + N_GENRES
 
     def c(name, arr, dtype=np.float32):
         return numpy_helper.from_array(np.asarray(arr, dtype), name)
 
     inits = [
-        c("fill", m.fill), c("numeric_idx", features.NUMERIC, np.int64),
-        c("genre_idx", [features.GENRE], np.int64), c("genre_values", np.arange(len(features.GENRES))),
-        c("optional_idx", features.OPTIONAL, np.int64), c("ap_idx", [features.ARTIST_POPULARITY], np.int64),
-        c("mean", m.mean), c("scale", m.scale),
-        c("W1", W1), c("b1", b1), c("shape_nkh", [-1, K, H1], np.int64),
-        c("W2", W2), c("b2", b2), c("W3", W3), c("b3", b3),
-        c("idx_known", list(range(e)), np.int64), c("idx_unknown", list(range(e, 2 * e)), np.int64),
-        c("idx_reg_known", 2 * e, np.int64), c("idx_reg_unknown", 2 * e + 1, np.int64),
-        c("col0", [0], np.int64), c("clip_min", 0.0), c("clip_max", 100.0),
+        c("cols_known", TREE_COLUMNS, np.int64), c("cols_unknown", TREE_COLUMNS_UNKNOWN, np.int64),
+        c("genre_idx", [features.GENRE], np.int64), c("genre_values", np.arange(N_GENRES)),
+        c("ap_idx", [features.ARTIST_POPULARITY], np.int64),
+        c("t_known", m.temperature_known), c("t_unknown", m.temperature_unknown),
+        c("eps", 1e-7), c("clip_min", 0.0), c("clip_max", 100.0), c("minus_one", [-1], np.int64),
+        c("zero_i", [0], np.int64), c("one_i", [1], np.int64), c("four_i", [4], np.int64),
     ]
     n = helper.make_node
     nodes = [
-        n("IsNaN", ["features"], ["isnan"]),
-        n("Where", ["isnan", "fill", "features"], ["filled"]),
-        n("Gather", ["filled", "numeric_idx"], ["numeric"], axis=1),
         n("Gather", ["features", "genre_idx"], ["genre"], axis=1),
         n("Equal", ["genre", "genre_values"], ["genre_eq"]),
         n("Cast", ["genre_eq"], ["genre_onehot"], to=TensorProto.FLOAT),
-        n("Cast", ["isnan"], ["isnan_f"], to=TensorProto.FLOAT),
-        n("Gather", ["isnan_f", "optional_idx"], ["indicators"], axis=1),
-        n("Concat", ["numeric", "genre_onehot", "indicators"], ["encoded"], axis=1),
-        n("Sub", ["encoded", "mean"], ["centred"]),
-        n("Div", ["centred", "scale"], ["z"]),
-        # all members at once
-        n("MatMul", ["z", "W1"], ["h1_mm"]),
-        n("Add", ["h1_mm", "b1"], ["h1_pre"]),
-        n("Relu", ["h1_pre"], ["h1_flat"]),
-        n("Reshape", ["h1_flat", "shape_nkh"], ["h1_nkh"]),
-        n("Transpose", ["h1_nkh"], ["h1"], perm=[1, 0, 2]),
-        n("MatMul", ["h1", "W2"], ["h2_mm"]),
-        n("Add", ["h2_mm", "b2"], ["h2_pre"]),
-        n("Relu", ["h2_pre"], ["h2"]),
-        n("MatMul", ["h2", "W3"], ["out_mm"]),
-        n("Add", ["out_mm", "b3"], ["out"]),  # [K, N, 4]
-        # band probabilities
-        n("Gather", ["out", "idx_known"], ["logits_known_k"], axis=0),
-        n("ReduceMean", ["logits_known_k"], ["logits_known"], axes=[0], keepdims=0),
-        n("Softmax", ["logits_known"], ["probs_known"], axis=1),
-        n("Gather", ["out", "idx_unknown"], ["logits_unknown_k"], axis=0),
-        n("ReduceMean", ["logits_unknown_k"], ["logits_unknown"], axes=[0], keepdims=0),
-        n("Softmax", ["logits_unknown"], ["probs_unknown"], axis=1),
-        n("Gather", ["isnan", "ap_idx"], ["ap_missing"], axis=1),  # [N, 1]
-        n("Where", ["ap_missing", "probs_unknown", "probs_known"], ["band_probs"]),
-        # expected popularity
-        n("Gather", ["out", "idx_reg_known"], ["reg_known_4"], axis=0),
-        n("Gather", ["reg_known_4", "col0"], ["reg_known"], axis=1),
-        n("Gather", ["out", "idx_reg_unknown"], ["reg_unknown_4"], axis=0),
-        n("Gather", ["reg_unknown_4", "col0"], ["reg_unknown"], axis=1),
-        n("Where", ["ap_missing", "reg_unknown", "reg_known"], ["pop_raw"]),
-        n("Clip", ["pop_raw", "clip_min", "clip_max"], ["popularity"]),
+        n("Gather", ["features", "ap_idx"], ["ap"], axis=1),
+        n("IsNaN", ["ap"], ["ap_missing_2d"]),
+        n("Reshape", ["ap_missing_2d", "minus_one"], ["ap_missing"]),
+        n("Not", ["ap_missing"], ["ap_known"]),
+        n("Shape", ["features"], ["shape"]),
+        n("Slice", ["shape", "zero_i", "one_i"], ["n_rows"]),
+        n("Concat", ["n_rows", "four_i"], ["shape_n4"], axis=0),
+        n("Concat", ["n_rows", "one_i"], ["shape_n1"], axis=0),
     ]
+    graphs = []
+    for case, mask, cols, ni, clf, reg, t in (
+        ("known", "ap_known", "cols_known", nk, m.classifier_known, m.regressor_known, "t_known"),
+        ("unknown", "ap_missing", "cols_unknown", nu, m.classifier_unknown, m.regressor_unknown, "t_unknown"),
+    ):
+        ck, rk = _convert(clf, ni, f"c{case}_"), _convert(reg, ni, f"r{case}_")
+        graphs += [ck, rk]
+        nodes += [
+            # the rows of this case, in order, and where they go back
+            n("NonZero", [mask], [f"{case}_nz"]),
+            n("Reshape", [f"{case}_nz", "minus_one"], [f"{case}_rows"]),
+            n("Unsqueeze", [f"{case}_rows", "one_i"], [f"{case}_idx"]),
+            n("Gather", ["features", f"{case}_rows"], [f"{case}_x"], axis=0),
+            n("Gather", ["genre_onehot", f"{case}_rows"], [f"{case}_genre"], axis=0),
+            n("Gather", [f"{case}_x", cols], [f"{case}_num"], axis=1),
+            n("Concat", [f"{case}_num", f"{case}_genre"], [f"c{case}_input"], axis=1),
+            n("Identity", [f"c{case}_input"], [f"r{case}_input"]),
+        ]
+        nodes += list(ck.graph.node) + list(rk.graph.node)
+        prob_out = ck.graph.output[1].name  # label, probabilities
+        reg_out = rk.graph.output[0].name
+        nodes += [
+            n("Max", [prob_out, "eps"], [f"{case}_p"]),
+            n("Log", [f"{case}_p"], [f"{case}_logp"]),
+            n("Div", [f"{case}_logp", t], [f"{case}_z"]),
+            n("Softmax", [f"{case}_z"], [f"{case}_probs"], axis=1),
+            n("Clip", [reg_out, "clip_min", "clip_max"], [f"{case}_pop"]),
+        ]
+    nodes += [
+        n("ConstantOfShape", ["shape_n4"], ["zeros_n4"], value=helper.make_tensor("z", TensorProto.FLOAT, [1], [0.0])),
+        n("ConstantOfShape", ["shape_n1"], ["zeros_n1"], value=helper.make_tensor("z1", TensorProto.FLOAT, [1], [0.0])),
+        n("ScatterND", ["zeros_n4", "known_idx", "known_probs"], ["probs_k_only"]),
+        n("ScatterND", ["probs_k_only", "unknown_idx", "unknown_probs"], ["band_probs"]),
+        n("ScatterND", ["zeros_n1", "known_idx", "known_pop"], ["pop_k_only"]),
+        n("ScatterND", ["pop_k_only", "unknown_idx", "unknown_pop"], ["popularity"]),
+    ]
+    for g in graphs:
+        inits += list(g.graph.initializer)
     graph = helper.make_graph(
         nodes,
         "hitcast",
@@ -267,8 +321,10 @@ def to_onnx(m: Fitted, metadata: dict[str, str]) -> onnx.ModelProto:
         ],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
-                              producer_name="hitcast-train", ir_version=8)
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("ai.onnx.ml", ML_OPSET)],
+        producer_name="hitcast-train", ir_version=8)
     helper.set_model_props(model, metadata)
     onnx.checker.check_model(model, full_check=True)
     return model
