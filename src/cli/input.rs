@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use hitcast::features::{NAME_KEYS, is_ignored_key};
+use hitcast::features::{ALBUM_KEY, ARTIST_KEYS, NAME_KEYS, is_ignored_key, split_artists};
 use hitcast::{Feature, InputError, Source, TrackFeatures};
 
 /// A problem in an input file, with where it is.
@@ -87,6 +87,8 @@ pub fn parse_json(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
 
 enum Column {
     Name,
+    Artists,
+    Album,
     Feature(Feature),
     Ignored,
 }
@@ -100,6 +102,10 @@ pub fn parse_csv(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
         let key = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
         columns.push(if NAME_KEYS.contains(&key.as_str()) {
             Column::Name
+        } else if ARTIST_KEYS.contains(&key.as_str()) {
+            Column::Artists
+        } else if key == ALBUM_KEY {
+            Column::Album
         } else if let Some(f) = Feature::from_name(&key) {
             Column::Feature(f)
         } else if is_ignored_key(&key) || key.is_empty() {
@@ -121,6 +127,8 @@ pub fn parse_csv(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
         for (cell, col) in record.iter().zip(&columns) {
             match col {
                 Column::Name if !cell.is_empty() => t.name = Some(cell.to_string()),
+                Column::Artists => t.artists = split_artists(cell),
+                Column::Album if !cell.is_empty() => t.album = Some(cell.to_string()),
                 Column::Feature(f) => {
                     if let Err(error) = t.set_text(*f, cell, Source::File) {
                         problems.push(FileProblem { track: i + 1, line, error });

@@ -189,7 +189,7 @@ fn model_command_and_model_override() {
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["info"]["sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(v["schema"]["features"].as_array().unwrap().len(), 16);
+    assert_eq!(v["schema"]["features"].as_array().unwrap().len(), hitcast::Feature::COUNT);
     let o = hitcast(&["model"]);
     assert!(stdout(&o).contains("grouped-by-artist test split: accuracy"));
 

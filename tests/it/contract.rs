@@ -17,7 +17,18 @@ fn embedded_model_fulfils_the_contract() {
         assert!(f.min <= f.p25 && f.p25 <= f.p50 && f.p50 <= f.p75 && f.p75 <= f.max, "{}", f.name);
     }
     let required: Vec<&str> = m.schema().features.iter().filter(|f| !f.required).map(|f| f.name.as_str()).collect();
-    assert_eq!(required, ["time_signature", "artist_popularity", "genre", "years_since_release"]);
+    assert_eq!(
+        required,
+        [
+            "time_signature",
+            "artist_popularity",
+            "genre",
+            "years_since_release",
+            "title_marker",
+            "album_marker",
+            "featured_artists"
+        ]
+    );
 }
 
 #[test]

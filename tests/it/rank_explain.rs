@@ -30,7 +30,10 @@ fn rank_orders_by_expected_popularity() {
     assert_eq!(single.name, tracks[single.index].name);
     let margin = r.margin.unwrap();
     assert_eq!(margin, single.prediction.expected_popularity - r.tracks[1].prediction.expected_popularity);
-    assert_eq!(r.close_call, margin < CLOSE_CALL_POINTS);
+    assert_eq!(r.close_call, margin < r.close_call_points);
+    assert!(r.close_call_points > 0.0 && r.close_call_points != CLOSE_CALL_POINTS, "measured, from the metrics");
+    let (rate, chance) = (r.top_pick_rate.unwrap(), r.top_pick_chance.unwrap());
+    assert!(rate > chance && chance > 0.0, "{rate} vs {chance}");
     // each entry is the prediction of its own input
     for t in &r.tracks {
         crate::assert_close(&t.prediction, &model().predict_one(&tracks[t.index]).unwrap());
@@ -68,7 +71,7 @@ fn explain_drivers_are_real_counterfactuals() {
     for d in &e.drivers {
         let spec = m.schema().spec(d.feature);
         let at = |v: f64| m.predict_one(&t.clone().with(d.feature, v, Source::User)).unwrap().expected_popularity;
-        assert_eq!(d.value, t.value(d.feature));
+        assert_eq!(d.value, m.input_value(&t, d.feature));
         assert!((d.change_at_p25 - (at(spec.p25) - e.prediction.expected_popularity)).abs() < 1e-3);
         assert!((d.change_at_p75 - (at(spec.p75) - e.prediction.expected_popularity)).abs() < 1e-3);
     }

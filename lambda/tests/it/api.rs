@@ -46,7 +46,7 @@ fn bad_bodies_are_4xx_never_500() {
         let (s, v, _) = req(Method::POST, "/v1/predict", body);
         assert_eq!(s, 400, "{body}: {v}");
         assert_eq!(v["error"]["code"], code, "{body}: {v}");
-        assert_eq!(v["model_version"], "1.0.0");
+        assert_eq!(v["model_version"], "2.0.0");
     }
     let (_, v, _) = req(Method::POST, "/v1/predict", r#"{"features": {"danceabilty": 0.5}}"#);
     assert_eq!(v["error"]["field"], "danceabilty");
@@ -89,7 +89,19 @@ fn batch_predict_keeps_order_and_reports_bad_rows() {
     let preds = v["predictions"].as_array().unwrap();
     assert_eq!(preds.len(), 2);
     assert_eq!(preds[1]["name"], "W");
-    assert_eq!(preds[0]["missing"], json!(["time_signature", "artist_popularity", "genre", "years_since_release"]));
+    // no name, artists or album: the text-derived inputs are missing too
+    assert_eq!(
+        preds[0]["missing"],
+        json!([
+            "time_signature",
+            "artist_popularity",
+            "genre",
+            "years_since_release",
+            "title_marker",
+            "album_marker",
+            "featured_artists"
+        ])
+    );
 
     let mut bad = track();
     bad["tempo"] = json!(400);
@@ -120,7 +132,7 @@ fn explain_and_what_if() {
 fn model_health_page_and_openapi() {
     let (s, v, _) = req(Method::GET, "/v1/model", "");
     assert_eq!(s, 200);
-    assert_eq!(v["version"], "1.0.0");
+    assert_eq!(v["version"], "2.0.0");
     assert!(v["metrics"]["accuracy"].as_f64().unwrap() > 0.4);
     let (s, v, _) = req(Method::GET, "/health", "");
     assert_eq!((s, v["status"].as_str(), v["model_source"].as_str()), (200, Some("ok"), Some("embedded")));
@@ -138,6 +150,6 @@ fn the_local_server_stops_reading_at_the_body_limit() {
     let big = format!("{{\"tracks\": [\"{}\"]}}", "x".repeat(MAX_BODY_BYTES));
     let (status, head, body) = crate::support::http(addr, "POST", "/v1/predict", Some(&big));
     assert_eq!(status, 413, "{body}");
-    assert!(head.contains("x-hitcast-model: 1.0.0"));
+    assert!(head.contains("x-hitcast-model: 2.0.0"));
     assert!(body.contains("body_too_large"), "{body}");
 }

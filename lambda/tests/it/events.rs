@@ -28,7 +28,7 @@ fn json(body: &str) -> Value {
 async fn http_api_v2_predict() {
     let (status, headers, body) = call("apigw-v2-predict.json").await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(headers[MODEL_HEADER], "1.0.0");
+    assert_eq!(headers[MODEL_HEADER], "2.0.0");
     assert_eq!(headers["content-type"], "application/json");
     let v = json(&body);
     let p = &v["prediction"];
@@ -47,7 +47,7 @@ async fn http_api_v2_named_stage_is_stripped() {
     let v = json(&body);
     assert_eq!(v["source"], "embedded");
     assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(v["schema"]["features"].as_array().unwrap().len(), 16);
+    assert_eq!(v["schema"]["features"].as_array().unwrap().len(), hitcast::Feature::COUNT);
 }
 
 #[tokio::test]
@@ -79,7 +79,7 @@ async fn rest_api_v1_root_serves_the_page() {
 async fn function_url_rank() {
     let (status, headers, body) = call("function-url-rank.json").await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(headers[MODEL_HEADER], "1.0.0");
+    assert_eq!(headers[MODEL_HEADER], "2.0.0");
     let v = json(&body);
     let names: Vec<&str> = v["tracks"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 2);
@@ -90,7 +90,7 @@ async fn function_url_rank() {
 async fn function_url_validation_error_is_400_with_the_field() {
     let (status, headers, body) = call("function-url-invalid.json").await;
     assert_eq!(status, 400);
-    assert_eq!(headers[MODEL_HEADER], "1.0.0");
+    assert_eq!(headers[MODEL_HEADER], "2.0.0");
     let v = json(&body);
     assert_eq!(v["error"]["code"], "validation_failed");
     assert_eq!(v["error"]["field"], "danceability");
