@@ -122,9 +122,8 @@ impl DeriveRules {
         let segments = parts.iter().map(|p| (p.as_str(), true)).chain([(name.as_str(), false)]);
         for (text, in_decoration) in segments {
             let toks = tokens(text);
-            let is_feat = |t: &String| {
-                self.feat_words.contains(t) || (in_decoration && self.feat_bracket_words.contains(t))
-            };
+            let is_feat =
+                |t: &String| self.feat_words.contains(t) || (in_decoration && self.feat_bracket_words.contains(t));
             let Some(at) = toks.iter().position(is_feat) else { continue };
             let clause = &toks[at + 1..];
             if !clause.iter().any(|t| !is_sep(t)) {

@@ -149,8 +149,21 @@ pub struct Sourced {
 
 /// The coarse genres the model knows, by index (the schema's `genre` labels; a model whose
 /// labels differ is refused at load).
-pub const GENRES: [&str; 13] =
-    ["pop", "rock", "hip-hop", "edm", "r&b", "latin", "other", "country", "k-pop", "indie", "folk", "jazz", "classical"];
+pub const GENRES: [&str; 13] = [
+    "pop",
+    "rock",
+    "hip-hop",
+    "edm",
+    "r&b",
+    "latin",
+    "other",
+    "country",
+    "k-pop",
+    "indie",
+    "folk",
+    "jazz",
+    "classical",
+];
 
 /// One track's inputs. Unset values are missing; see [`crate::Schema::validate`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -368,8 +381,13 @@ impl Serialize for TrackFeatures {
             album: &'a Option<String>,
             features: BTreeMap<&'static str, Option<Sourced>>,
         }
-        View { name: &self.name, artists: &self.artists, album: &self.album, features: Feature::ALL.iter().map(|f| (f.name(), self.get(*f))).collect() }
-            .serialize(s)
+        View {
+            name: &self.name,
+            artists: &self.artists,
+            album: &self.album,
+            features: Feature::ALL.iter().map(|f| (f.name(), self.get(*f))).collect(),
+        }
+        .serialize(s)
     }
 }
 

@@ -34,8 +34,8 @@ pub mod rank;
 pub mod runtime;
 pub mod schema;
 
-pub use explain::{Change, Driver, Explanation, WhatIf};
 pub use derive::DeriveRules;
+pub use explain::{Change, Driver, Explanation, WhatIf};
 pub use features::{Feature, GENRES, InputError, Source, Sourced, TrackFeatures};
 pub use model::{Decision, EMBEDDED_MODEL, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError};
 pub use prediction::{Band, Prediction};

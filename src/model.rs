@@ -351,7 +351,9 @@ fn read_metadata(session: &Session) -> Result<Metadata, ModelError> {
             derive.genre_labels
         )));
     }
-    for (feature, table) in [(Feature::TitleMarker, &derive.title_markers), (Feature::AlbumMarker, &derive.album_markers)] {
+    for (feature, table) in
+        [(Feature::TitleMarker, &derive.title_markers), (Feature::AlbumMarker, &derive.album_markers)]
+    {
         if schema.spec(feature).values.len() != table.len() + 1 {
             return Err(ModelError::Contract(format!(
                 "`{feature}` has {} values but the derive rules list {} markers (+ none)",
@@ -364,7 +366,10 @@ fn read_metadata(session: &Session) -> Result<Metadata, ModelError> {
         Some(text) => {
             let d: Decision = parse("hitcast.decision", &text)?;
             if d.weights.iter().any(|w| !w.is_finite() || *w <= 0.0) {
-                return Err(ModelError::Contract(format!("`hitcast.decision` weights must be positive, got {:?}", d.weights)));
+                return Err(ModelError::Contract(format!(
+                    "`hitcast.decision` weights must be positive, got {:?}",
+                    d.weights
+                )));
             }
             d
         }

@@ -69,7 +69,8 @@ impl Model {
             _ => None,
         };
         let metric = |key: &str| self.info().metrics.get(key).and_then(serde_json::Value::as_f64).map(|v| v as f32);
-        let close_call_points = metric("close_call_points").filter(|v| v.is_finite() && *v > 0.0).unwrap_or(CLOSE_CALL_POINTS);
+        let close_call_points =
+            metric("close_call_points").filter(|v| v.is_finite() && *v > 0.0).unwrap_or(CLOSE_CALL_POINTS);
         Ok(Ranking {
             close_call: margin.is_some_and(|m| m < close_call_points),
             close_call_points,

@@ -50,7 +50,9 @@ fn categories() {
     check(set(Feature::Mode, 0.5), &["mode = 0.5 is not allowed (one of 0, 1)"]);
     check(
         set(Feature::Genre, 2.5),
-        &["genre = 2.5 is not allowed (one of 0 (pop), 1 (rock), 2 (hip-hop), 3 (edm), 4 (r&b), 5 (latin), 6 (other), 7 (country), 8 (k-pop), 9 (indie), 10 (folk), 11 (jazz), 12 (classical))"],
+        &[
+            "genre = 2.5 is not allowed (one of 0 (pop), 1 (rock), 2 (hip-hop), 3 (edm), 4 (r&b), 5 (latin), 6 (other), 7 (country), 8 (k-pop), 9 (indie), 10 (folk), 11 (jazz), 12 (classical))",
+        ],
     );
 }
 
@@ -111,7 +113,13 @@ fn missing_artist_popularity_is_never_zero() {
         without.missing,
         // a name but no album: the album marker cannot be derived; the title marker and featured
         // artists are derived from the name
-        [Feature::TimeSignature, Feature::ArtistPopularity, Feature::Genre, Feature::YearsSinceRelease, Feature::AlbumMarker]
+        [
+            Feature::TimeSignature,
+            Feature::ArtistPopularity,
+            Feature::Genre,
+            Feature::YearsSinceRelease,
+            Feature::AlbumMarker
+        ]
     );
     // the encoding the schema documents: NaN in the tensor
     let mut row: Vec<f32> = Feature::ALL.iter().map(|f| m.input_value(&t, *f).map_or(f32::NAN, |v| v as f32)).collect();

@@ -10,7 +10,7 @@ import pytest
 
 from hitcast_train import data, features, model, pipeline
 
-QUICK = model.Config(hidden=(8, 4), ensemble=2, max_iter=40)
+QUICK = model.Config(num_leaves=7, classifier_rounds=20, regressor_rounds=20, min_child_samples=5, max_iter=40)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,8 @@ def test_schema_metadata_round_trips(trained):
     out, results = trained
     m = onnx.load(out / "hitcast.onnx")
     props = {p.key: p.value for p in m.metadata_props}
-    assert set(props) == {"hitcast.schema", "hitcast.version", "hitcast.trained_on", "hitcast.metrics"}
+    assert set(props) == {"hitcast.schema", "hitcast.version", "hitcast.trained_on", "hitcast.metrics",
+                          "hitcast.derive", "hitcast.decision"}
     schema = json.loads(props["hitcast.schema"])
     assert [f["name"] for f in schema["features"]] == features.NAMES
     assert schema["missing"] == "NaN"
@@ -90,35 +91,33 @@ def test_artist_popularity_matters_when_known(session):
     assert pop[1, 0] > pop[0, 0]  # synthetic popularity grows with artist popularity
 
 
-def test_graph_matches_numpy_reference(data_dir):
-    """The hand-built graph computes what `model.encode` and the members compute in numpy."""
+def test_graph_matches_lightgbm(data_dir):
+    """The graph routes each row to its pair, tempers and clips as `Fitted.predict` does with
+    LightGBM itself (float32 thresholds in ONNX: near-equal, not bit-equal)."""
     df, _ = data.load(data_dir)
     X, y = features.matrix(df), data.band(df["popularity"])
     pop = df["popularity"].to_numpy(np.float32)
-    fitted = model.fit(X[:500], y[:500], pop[:500], X[500:], y[500:], QUICK, log=lambda _: None)
+    fitted = model.fit(X[:500], y[:500], pop[:500], X[500:], y[500:], pop[500:], QUICK, log=lambda _: None)
     sess = ort.InferenceSession(model.to_onnx(fitted, {}).SerializeToString(),
                                 providers=["CPUExecutionProvider"])
     Xt = X[500:540].copy()
     Xt[::2, features.ARTIST_POPULARITY] = np.nan
     Xt[::3, features.GENRE] = np.nan
+    Xt[::5, features.NAMES.index("title_marker")] = np.nan
     probs, popularity = sess.run(None, {"features": Xt})
-
-    Z = (model.encode(Xt, fitted.fill) - fitted.mean) / fitted.scale
-    e = QUICK.ensemble
-    known = sum(model._forward(m, Z) for m in fitted.members[:e]) / e / fitted.temperature_known
-    unknown = sum(model._forward(m, Z) for m in fitted.members[e:2 * e]) / e / fitted.temperature_unknown
-    missing = np.isnan(Xt[:, features.ARTIST_POPULARITY])[:, None]
-    ref = np.where(missing, model._softmax(unknown), model._softmax(known))
-    ref_pop = np.clip(np.where(missing[:, 0], model._forward(fitted.members[-1], Z)[:, 0],
-                               model._forward(fitted.members[-2], Z)[:, 0]), 0, 100)
-    assert np.allclose(probs, ref, atol=1e-5)
-    assert np.allclose(popularity[:, 0], ref_pop, atol=1e-3)
+    ref, ref_pop = fitted.predict(Xt)
+    assert np.abs(probs - ref).max() < 0.02
+    assert np.abs(popularity[:, 0] - ref_pop).max() < 0.5
+    # all rows known, all unknown, and none: the routing copes with empty sides
+    for rows in (X[500:510], model.withhold_artist_popularity(X[500:510]), X[:0]):
+        p, q = sess.run(None, {"features": rows})
+        assert p.shape == (len(rows), 4) and q.shape == (len(rows), 1)
 
 
 def test_training_needs_all_four_bands():
     X = np.zeros((8, len(features.NAMES)), np.float32)
     with pytest.raises(ValueError, match="all four bands"):
-        model.fit(X, np.array([0, 1, 2, 0, 1, 2, 0, 1]), np.ones(8), X, np.zeros(8, int), QUICK)
+        model.fit(X, np.array([0, 1, 2, 0, 1, 2, 0, 1]), np.ones(8), X, np.zeros(8, int), np.ones(8), QUICK)
 
 
 def test_parity_fixture_and_card(trained, session):
@@ -142,8 +141,18 @@ def test_parity_fixture_and_card(trained, session):
 def test_card_reports_every_baseline(trained):
     out, results = trained
     card = (out / "MODEL_CARD.md").read_text()
-    for name in ("majority class", "original model (shipped)", "original recipe, retrained",
-                 "Hitcast, artist popularity unknown"):
+    for name in ("majority band", "constant training mean", "original model (shipped)",
+                 "original recipe, retrained", "Hitcast, artist popularity unknown",
+                 "Hitcast, without title and album"):
         assert f"| {name} |" in card
+    # ranking, leave-one-source-out and the breakdowns are measured and shown
+    h = results["grouped"]["Hitcast"]
+    for key in ("spearman", "within_artist", "within_album", "decision_rule"):
+        assert key in h
+    assert 0 <= h["within_album"]["top_pick"]["mean"] <= 1
+    assert set(results["leave_one_source_out"]) == {"divss98-2022", "tidytuesday-2020"}
+    assert set(results["breakdown"]) == {"genre", "age", "source"}
+    for section in ("### Ranking", "### Leave one source out", "### Targets", "album top pick"):
+        assert section in card
     assert "Developer Policy" in card
     assert set(results["random"]) == {"original recipe, retrained", "Hitcast"}
