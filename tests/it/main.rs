@@ -2,6 +2,7 @@
 
 mod cli;
 mod contract;
+mod derive;
 mod parity;
 mod rank_explain;
 mod validation;
