@@ -137,7 +137,7 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
     };
     let url = e.meta.as_ref().map(|m| format!("https://open.spotify.com/track/{}", m.id));
     let description = format!(
-        "Expected popularity **{:.0} / 100** · most likely band **{}** ({:.0}%)",
+        "Expected popularity **{:.0} / 100** · predicted band **{}** ({:.0}%)",
         p.expected_popularity,
         p.band,
         p.prob(p.band) * 100.0
@@ -217,9 +217,19 @@ pub fn album(a: &EnrichedAlbum, r: &Ranking, skipped: &[(String, Vec<Feature>)])
             m,
             name(&r.tracks[1]),
             if r.close_call {
-                "\nA close call: the gap is far below the model's error; trust your ears between the two."
+                format!(
+                    "\nA close call: the gap is below the model's error on a track's place in its album ({:.1} points); trust your ears between the two.",
+                    r.close_call_points
+                )
             } else {
-                ""
+                String::new()
+            } + &match (r.top_pick_rate, r.top_pick_chance) {
+                (Some(rate), Some(chance)) => format!(
+                    "\nOn test albums the model's pick was the most popular track {:.0}% of the time (random: {:.0}%).",
+                    rate * 100.0,
+                    chance * 100.0
+                ),
+                _ => String::new(),
             }
         ),
         (Some(top), None) => format!("Only one track could be predicted: **{}**", name(top)),

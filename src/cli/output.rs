@@ -61,7 +61,7 @@ pub fn prediction(t: &TrackFeatures, i: usize, p: &Prediction) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", title(t, i));
     let _ = writeln!(s, "  expected popularity  {:.0} / 100", p.expected_popularity);
-    let _ = writeln!(s, "  most likely band     {}  ({:.0}%)", p.band, p.prob(p.band) * 100.0);
+    let _ = writeln!(s, "  predicted band       {}  ({:.0}%)", p.band, p.prob(p.band) * 100.0);
     for b in Band::ALL {
         let pr = p.prob(b);
         let _ =
@@ -132,11 +132,22 @@ pub fn ranking(r: &Ranking) -> String {
                 m,
                 name(1),
                 if r.close_call {
-                    ". A close call: the gap is far below the model's error, so let your ears decide between the two."
+                    format!(
+                        ". A close call: the gap is below the model's error on a track's place in its album ({:.1} points), so let your ears decide between the two.",
+                        r.close_call_points
+                    )
                 } else {
-                    ""
+                    String::new()
                 }
             );
+            if let (Some(rate), Some(chance)) = (r.top_pick_rate, r.top_pick_chance) {
+                let _ = writeln!(
+                    s,
+                    "On test albums the model's pick was the most popular track {:.0}% of the time (a random pick: {:.0}%).",
+                    rate * 100.0,
+                    chance * 100.0
+                );
+            }
         }
         (Some(top), None) => {
             let _ = writeln!(s, "\nOnly one track: {} (expected {:.0})", name(0), top.prediction.expected_popularity);
