@@ -59,6 +59,14 @@ class Config:
     # Highest alpha tried for the decision rule, and how much held-out accuracy it may cost.
     max_alpha: float = 1.0
     alpha_accuracy_cost: float = 0.015
+    # Train the "known" pair on every row (artist popularity NaN where unknown; LightGBM learns a
+    # direction for it) rather than only on rows that have it: more rows for the audio, genre and
+    # text signals. Chosen by 3-fold grouped cross-validation on the training artists (within-album
+    # Spearman 0.142 vs 0.131, macro-F1 0.325 vs 0.317, MAE 13.60 vs 13.53).
+    known_uses_all_rows: bool = True
+    # LightGBM objective of the popularity regressors (huber with delta `regressor_delta`)
+    regressor_objective: str = "huber"
+    regressor_delta: float = 15.0
     # kept for the original recipe's MLP in pipeline.py
     max_iter: int = 300
 
@@ -201,7 +209,8 @@ def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, pop_val, cf
     vprobs = {}
     for case in ("known", "unknown"):
         k = case == "known"
-        rows = ~np.isnan(Xm[:, features.ARTIST_POPULARITY]) if k else np.ones(len(Xm), bool)
+        rows = (~np.isnan(Xm[:, features.ARTIST_POPULARITY]) if k and not cfg.known_uses_all_rows
+                else np.ones(len(Xm), bool))
         vrows = ~np.isnan(Xv[:, features.ARTIST_POPULARITY]) if k else np.ones(len(Xv), bool)
         Z, Zv = tree_inputs(Xm[rows], k), tree_inputs(Xv[vrows], k)
         log(f"classifier, artist popularity {case}: {rows.sum()} rows")
@@ -210,7 +219,8 @@ def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, pop_val, cf
         clf.fit(Z, y[rows], eval_set=[(Zv, y_val[vrows])],
                 callbacks=[lgb.early_stopping(40, verbose=False)])
         log(f"regressor, artist popularity {case}")
-        reg = lgb.LGBMRegressor(n_estimators=cfg.regressor_rounds, objective="huber", alpha=15.0,
+        reg = lgb.LGBMRegressor(n_estimators=cfg.regressor_rounds, objective=cfg.regressor_objective,
+                                alpha=cfg.regressor_delta,
                                 **_params(cfg, cfg.seed + 1))
         reg.fit(Z, pop[rows], eval_set=[(Zv, pop_val[vrows])], eval_metric="l1",
                 callbacks=[lgb.early_stopping(40, verbose=False)])
