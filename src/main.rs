@@ -78,9 +78,15 @@ enum Command {
 /// The model inputs as flags. With a file, a flag overrides that value for every track.
 #[derive(Debug, Args)]
 struct FeatureArgs {
-    /// Track name (display only).
+    /// Track title (shown, and what the title marker and featured artists are derived from)
     #[arg(long)]
     name: Option<String>,
+    /// Credited artists, main first, separated by `;` (featured artists are derived from them)
+    #[arg(long)]
+    artists: Option<String>,
+    /// Album name (the album marker is derived from it)
+    #[arg(long)]
+    album: Option<String>,
     /// 0-1
     #[arg(long, allow_hyphen_values = true)]
     danceability: Option<String>,
@@ -123,45 +129,67 @@ struct FeatureArgs {
     /// The artist's Spotify popularity 0-100 (optional)
     #[arg(long, allow_hyphen_values = true)]
     artist_popularity: Option<String>,
-    /// pop, rock, hip-hop, edm, r&b, latin or other (optional)
+    /// pop, rock, hip-hop, edm, r&b, latin, other, country, k-pop, indie, folk, jazz or classical
+    /// (optional)
     #[arg(long, allow_hyphen_values = true)]
     genre: Option<String>,
     /// Years since release, 0 for an unreleased song (optional)
     #[arg(long, allow_hyphen_values = true)]
     years_since_release: Option<String>,
+    /// 0 original, 1 remix, 2 live, 3 acoustic, 4 instrumental, 5 remaster, 6 version
+    /// (optional; derived from --name when not given)
+    #[arg(long, allow_hyphen_values = true)]
+    title_marker: Option<String>,
+    /// 0 album, 1 live, 2 compilation, 3 soundtrack, 4 deluxe, 5 remaster, 6 remix
+    /// (optional; derived from --album when not given)
+    #[arg(long, allow_hyphen_values = true)]
+    album_marker: Option<String>,
+    /// Featured artists beyond the main one (optional; derived from --artists and --name)
+    #[arg(long, allow_hyphen_values = true)]
+    featured_artists: Option<String>,
 }
 
 impl FeatureArgs {
     fn values(&self) -> Vec<(Feature, &str)> {
+        // each flag names its feature: reordering the struct or the enum cannot mismatch them
         let all = [
-            &self.danceability,
-            &self.energy,
-            &self.key,
-            &self.loudness,
-            &self.mode,
-            &self.speechiness,
-            &self.acousticness,
-            &self.instrumentalness,
-            &self.liveness,
-            &self.valence,
-            &self.tempo,
-            &self.time_signature,
-            &self.duration_ms,
-            &self.artist_popularity,
-            &self.genre,
-            &self.years_since_release,
+            (Feature::Danceability, &self.danceability),
+            (Feature::Energy, &self.energy),
+            (Feature::Key, &self.key),
+            (Feature::Loudness, &self.loudness),
+            (Feature::Mode, &self.mode),
+            (Feature::Speechiness, &self.speechiness),
+            (Feature::Acousticness, &self.acousticness),
+            (Feature::Instrumentalness, &self.instrumentalness),
+            (Feature::Liveness, &self.liveness),
+            (Feature::Valence, &self.valence),
+            (Feature::Tempo, &self.tempo),
+            (Feature::TimeSignature, &self.time_signature),
+            (Feature::DurationMs, &self.duration_ms),
+            (Feature::ArtistPopularity, &self.artist_popularity),
+            (Feature::Genre, &self.genre),
+            (Feature::YearsSinceRelease, &self.years_since_release),
+            (Feature::TitleMarker, &self.title_marker),
+            (Feature::AlbumMarker, &self.album_marker),
+            (Feature::FeaturedArtists, &self.featured_artists),
         ];
-        Feature::ALL.into_iter().zip(all).filter_map(|(f, v)| v.as_deref().map(|v| (f, v))).collect()
+        all.into_iter().filter_map(|(f, v)| v.as_deref().map(|v| (f, v))).collect()
     }
 
     fn is_empty(&self) -> bool {
-        self.name.is_none() && self.values().is_empty()
+        self.name.is_none() && self.artists.is_none() && self.album.is_none() && self.values().is_empty()
     }
 
     /// Applies the flags to a track (user values override the file's).
     fn apply(&self, t: &mut TrackFeatures) -> Result<(), hitcast::InputError> {
         if let Some(n) = &self.name {
             t.name = Some(n.clone());
+        }
+        if let Some(a) = &self.artists {
+            t.artists = hitcast::features::split_artists(a);
+        }
+        if let Some(a) = &self.album {
+            t.album = Some(a.clone());
         }
         for (f, v) in self.values() {
             t.set_text(f, v, Source::User)?;
@@ -271,8 +299,10 @@ fn run(cli: Cli) -> Result<()> {
     let model_path = cli.model.as_ref();
     match cli.command {
         Command::Predict { file, features, json } => {
-            let tracks = tracks_from(file.as_ref(), &features)?;
             let model = load_model(model_path)?;
+            // inputs derived from the titles and albums are shown with their source
+            let tracks: Vec<TrackFeatures> =
+                tracks_from(file.as_ref(), &features)?.iter().map(|t| model.with_derived(t)).collect();
             let preds = predict_all(&model, &tracks)?;
             if json {
                 #[derive(serde::Serialize)]

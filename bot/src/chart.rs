@@ -92,7 +92,7 @@ fn draw_ranking(buf: &mut [u8], size: (u32, u32), entries: &[(String, f32, usize
     let f = font();
     root.draw(&Text::new(title.to_string(), (20, 14), (f, 20).into_font().color(&INK)))?;
     root.draw(&Text::new(
-        "expected Spotify popularity (0–100), colour = most likely band".to_string(),
+        "expected Spotify popularity (0–100), colour = predicted band".to_string(),
         (20, 40),
         (f, 13).into_font().color(&MUTED),
     ))?;

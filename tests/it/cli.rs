@@ -101,6 +101,43 @@ fn predict_from_flags_as_json() {
 }
 
 #[test]
+fn inputs_derived_from_title_artists_and_album_carry_their_source() {
+    let mut args = vec![
+        "predict",
+        "--json",
+        "--name",
+        "Flagged (feat. X) - Live at Wembley",
+        "--artists",
+        "Main; X; Y",
+        "--album",
+        "Greatest Hits",
+    ];
+    args.extend_from_slice(FLAGS);
+    let o = hitcast(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let f = &v[0]["inputs"]["features"];
+    assert_eq!(
+        (f["title_marker"]["value"].as_f64(), f["title_marker"]["source"].as_str()),
+        (Some(2.0), Some("derived"))
+    );
+    assert_eq!(f["album_marker"]["value"], 2.0); // compilation
+    assert_eq!(f["featured_artists"]["value"], 2.0); // three credits
+    assert_eq!(v[0]["inputs"]["artists"], serde_json::json!(["Main", "X", "Y"]));
+    // a value given by hand wins over the derived one
+    args.extend_from_slice(&["--title-marker", "0"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&hitcast(&args))).unwrap();
+    assert_eq!(v[0]["inputs"]["features"]["title_marker"]["source"], "user");
+    // without a name, artists or album the three are missing, never guessed
+    let mut bare = vec!["predict", "--json"];
+    bare.extend_from_slice(FLAGS);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&hitcast(&bare))).unwrap();
+    for name in ["title_marker", "album_marker", "featured_artists"] {
+        assert!(v[0]["missing"].as_array().unwrap().contains(&name.into()), "{name}");
+    }
+}
+
+#[test]
 fn predict_human_output_has_a_bar_chart() {
     let o = hitcast(&["predict", "examples/track.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -1,16 +1,10 @@
-"""Hitcast's model v2: gradient-boosted trees (LightGBM) in one ONNX graph.
+"""Hitcast's model v2, the teacher: gradient-boosted trees (LightGBM), two pairs.
 
-Input `features` float32 [N, F]; a missing optional value is NaN. The graph:
-
-    trees_in  = Concat(Gather(x, tree columns), OneHot(genre))      # NaN stays NaN
-    known     = rows whose artist_popularity is present              # Compress by mask
-    classifier_known(trees_in[known]), regressor_known(...)          # LightGBM → ai.onnx.ml
-    classifier_unknown(trees_in[~known] without artist_popularity), regressor_unknown(...)
-    band_probs = Softmax(Log(p) / T)   (T fitted on held-out artists, one per pair)
-    popularity = Clip(regressor, 0, 100)
-    rows scattered back into input order
-
-Each row runs through one pair only, so a batch costs one pair's trees per row. The "unknown"
+For a row whose artist popularity is known, the "known" pair (band classifier + popularity
+regressor) answers; otherwise the "unknown" pair. Band probabilities are tempered
+(softmax(log p / T), T fitted on held-out artists, one per pair); popularity is clipped to
+0-100. What ships is not these trees but the MLPs distilled from them (`distill.py`): ONNX
+Runtime runs this many trees too slowly for the product. `Fitted.predict` is the reference. The "unknown"
 pair never saw artist popularity: a prediction without it is a model of its own, not a
 known-artist model fed a made-up value. Optional inputs that a user may not have (release
 age, title, album) are withheld on a share of training rows so the trees learn what
@@ -28,16 +22,11 @@ from dataclasses import dataclass, field
 
 import lightgbm as lgb
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
 from scipy.optimize import minimize_scalar
 from sklearn.metrics import accuracy_score, f1_score
 
 from . import features
 
-OPSET = 17
-ML_OPSET = 3
-CONVERTER_OPSET = 15  # the highest onnxmltools 1.16 converts LightGBM to
 
 
 @dataclass
@@ -241,100 +230,3 @@ def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, pop_val, cf
     log(f"decision rule: alpha {alpha}")
     return Fitted(models["known"][0], models["known"][1], models["unknown"][0], models["unknown"][1],
                   notes["known"]["temperature"], notes["unknown"]["temperature"], prior, alpha, fill, notes)
-
-
-def _convert(est, n_inputs: int, prefix: str) -> onnx.ModelProto:
-    from onnxmltools import convert_lightgbm
-    from onnxmltools.convert.common.data_types import FloatTensorType
-
-    kw = {"zipmap": False} if isinstance(est, lgb.LGBMClassifier) else {}
-    m = convert_lightgbm(est, initial_types=[("input", FloatTensorType([None, n_inputs]))],
-                         target_opset=CONVERTER_OPSET, **kw)
-    return onnx.compose.add_prefix(m, prefix)
-
-
-def to_onnx(m: Fitted, metadata: dict[str, str]) -> onnx.ModelProto:
-    """The whole graph (see the module's documentation)."""
-    F = len(features.NAMES)
-    nk, nu = len(TREE_COLUMNS) + N_GENRES, len(TREE_COLUMNS_UNKNOWN) + N_GENRES
-
-    def c(name, arr, dtype=np.float32):
-        return numpy_helper.from_array(np.asarray(arr, dtype), name)
-
-    inits = [
-        c("cols_known", TREE_COLUMNS, np.int64), c("cols_unknown", TREE_COLUMNS_UNKNOWN, np.int64),
-        c("genre_idx", [features.GENRE], np.int64), c("genre_values", np.arange(N_GENRES)),
-        c("ap_idx", [features.ARTIST_POPULARITY], np.int64),
-        c("t_known", m.temperature_known), c("t_unknown", m.temperature_unknown),
-        c("eps", 1e-7), c("clip_min", 0.0), c("clip_max", 100.0), c("minus_one", [-1], np.int64),
-        c("zero_i", [0], np.int64), c("one_i", [1], np.int64), c("four_i", [4], np.int64),
-    ]
-    n = helper.make_node
-    nodes = [
-        n("Gather", ["features", "genre_idx"], ["genre"], axis=1),
-        n("Equal", ["genre", "genre_values"], ["genre_eq"]),
-        n("Cast", ["genre_eq"], ["genre_onehot"], to=TensorProto.FLOAT),
-        n("Gather", ["features", "ap_idx"], ["ap"], axis=1),
-        n("IsNaN", ["ap"], ["ap_missing_2d"]),
-        n("Reshape", ["ap_missing_2d", "minus_one"], ["ap_missing"]),
-        n("Not", ["ap_missing"], ["ap_known"]),
-        n("Shape", ["features"], ["shape"]),
-        n("Slice", ["shape", "zero_i", "one_i"], ["n_rows"]),
-        n("Concat", ["n_rows", "four_i"], ["shape_n4"], axis=0),
-        n("Concat", ["n_rows", "one_i"], ["shape_n1"], axis=0),
-    ]
-    graphs = []
-    for case, mask, cols, ni, clf, reg, t in (
-        ("known", "ap_known", "cols_known", nk, m.classifier_known, m.regressor_known, "t_known"),
-        ("unknown", "ap_missing", "cols_unknown", nu, m.classifier_unknown, m.regressor_unknown, "t_unknown"),
-    ):
-        ck, rk = _convert(clf, ni, f"c{case}_"), _convert(reg, ni, f"r{case}_")
-        graphs += [ck, rk]
-        nodes += [
-            # the rows of this case, in order, and where they go back
-            n("NonZero", [mask], [f"{case}_nz"]),
-            n("Reshape", [f"{case}_nz", "minus_one"], [f"{case}_rows"]),
-            n("Unsqueeze", [f"{case}_rows", "one_i"], [f"{case}_idx"]),
-            n("Gather", ["features", f"{case}_rows"], [f"{case}_x"], axis=0),
-            n("Gather", ["genre_onehot", f"{case}_rows"], [f"{case}_genre"], axis=0),
-            n("Gather", [f"{case}_x", cols], [f"{case}_num"], axis=1),
-            n("Concat", [f"{case}_num", f"{case}_genre"], [f"c{case}_input"], axis=1),
-            n("Identity", [f"c{case}_input"], [f"r{case}_input"]),
-        ]
-        nodes += list(ck.graph.node) + list(rk.graph.node)
-        prob_out = ck.graph.output[1].name  # label, probabilities
-        reg_out = rk.graph.output[0].name
-        nodes += [
-            n("Max", [prob_out, "eps"], [f"{case}_p"]),
-            n("Log", [f"{case}_p"], [f"{case}_logp"]),
-            n("Div", [f"{case}_logp", t], [f"{case}_z"]),
-            n("Softmax", [f"{case}_z"], [f"{case}_probs"], axis=1),
-            n("Clip", [reg_out, "clip_min", "clip_max"], [f"{case}_pop"]),
-        ]
-    nodes += [
-        n("ConstantOfShape", ["shape_n4"], ["zeros_n4"], value=helper.make_tensor("z", TensorProto.FLOAT, [1], [0.0])),
-        n("ConstantOfShape", ["shape_n1"], ["zeros_n1"], value=helper.make_tensor("z1", TensorProto.FLOAT, [1], [0.0])),
-        n("ScatterND", ["zeros_n4", "known_idx", "known_probs"], ["probs_k_only"]),
-        n("ScatterND", ["probs_k_only", "unknown_idx", "unknown_probs"], ["band_probs"]),
-        n("ScatterND", ["zeros_n1", "known_idx", "known_pop"], ["pop_k_only"]),
-        n("ScatterND", ["pop_k_only", "unknown_idx", "unknown_pop"], ["popularity"]),
-    ]
-    for g in graphs:
-        inits += list(g.graph.initializer)
-    graph = helper.make_graph(
-        nodes,
-        "hitcast",
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", F])],
-        [
-            helper.make_tensor_value_info("band_probs", TensorProto.FLOAT, ["N", 4]),
-            helper.make_tensor_value_info("popularity", TensorProto.FLOAT, ["N", 1]),
-        ],
-        inits,
-    )
-    model = helper.make_model(
-        graph,
-        opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("ai.onnx.ml", ML_OPSET)],
-        producer_name="hitcast-train", ir_version=8)
-    helper.set_model_props(model, metadata)
-    onnx.checker.check_model(model, full_check=True)
-    return model

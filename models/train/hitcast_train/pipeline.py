@@ -15,7 +15,7 @@ import onnxruntime as ort
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from . import card, data, derive, features, metrics, model, seed, split
+from . import card, data, derive, distill, features, metrics, model, seed, split
 
 
 def log(msg: str) -> None:
@@ -41,14 +41,16 @@ def recipe(df, tr, te, columns, y, cfg: model.Config, max_iter: int):
     return clf.predict_proba(sc.transform(X[te]))
 
 
-def hitcast(df, tr, y, X, cfg):
-    """Fit Hitcast on `tr`, holding out 15% of its artists to stop the boosting, fit the
-    temperatures and the decision rule (the test split is never looked at)."""
+def hitcast(df, tr, y, X, cfg, student: distill.StudentConfig | None = None) -> distill.Distilled:
+    """Fit Hitcast on `tr`: the trees (teacher), holding out 15% of its artists to stop the
+    boosting and fit the temperatures and the decision rule, then the students that ship, on
+    the teacher's training rows (the test split is never looked at)."""
     sub = df.iloc[tr]
     fit_i, val_i = split.grouped(sub, test_size=0.15, seed=cfg.seed + 1)
     fit_i, val_i = tr[fit_i], tr[val_i]
     pop = df["popularity"].to_numpy(dtype=np.float32)
-    return model.fit(X[fit_i], y[fit_i], pop[fit_i], X[val_i], y[val_i], pop[val_i], cfg, log=log)
+    teacher = model.fit(X[fit_i], y[fit_i], pop[fit_i], X[val_i], y[val_i], pop[val_i], cfg, log=log)
+    return distill.distill(teacher, X[fit_i], cfg, student, log=log)
 
 
 def full_eval(df, idx, probs, pop_pred, y, pop, weights=None) -> dict:
@@ -70,7 +72,7 @@ def constant_eval(df, idx, y, pop, band: int, value: float) -> dict:
     return full_eval(df, idx, np.eye(4)[np.full(n, band)], np.full(n, value), y, pop)
 
 
-def leave_one_source_out(df, X, y, pop, cfg) -> dict:
+def leave_one_source_out(df, X, y, pop, cfg, student=None) -> dict:
     """Train on the other sources (without any artist of the held-out one), test on one source."""
     out = {}
     sources = sorted(df["source"].unique())
@@ -84,7 +86,7 @@ def leave_one_source_out(df, X, y, pop, cfg) -> dict:
             out[s] = {"skipped": f"{len(tr)} training rows, bands {sorted(set(y[tr].tolist()))}"}
             continue
         log(f"leave one source out: testing on {s} ({len(held)} rows), training on {len(tr)}")
-        f = hitcast(df, tr, y, X, cfg)
+        f = hitcast(df, tr, y, X, cfg, student)
         probs, pp = f.predict(X[held])
         ev = {"Hitcast": full_eval(df, held, probs, pp, y, pop, f.weights),
               "constant training mean": constant_eval(df, held, y, pop, int(np.bincount(y[tr]).argmax()),
@@ -123,7 +125,8 @@ def _small(df, idx, probs, pop_pred, y, pop) -> dict:
 
 
 def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, version: str,
-        parity_rows: int = 300, compare_random: bool = True, loso: bool = True) -> dict:
+        parity_rows: int = 300, compare_random: bool = True, loso: bool = True, recipe_baselines: bool = True,
+        student: distill.StudentConfig | None = None) -> dict:
     t0 = time.time()
     out = Path(out)
     (out / "fixtures").mkdir(parents=True, exist_ok=True)
@@ -156,24 +159,27 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
         p = sm.predict_proba(df.iloc[te])
         ev["original model (shipped)"] = full_eval(df, te, p, None, y, pop)
     cols = seed_cols or (seed.NUMERIC + ["genre_pop", "genre_rock", "genre_hip-hop", "genre_edm"])
-    log("retraining the original recipe (MLP 80-80-80)")
-    p = recipe(df, tr, te, cols, y, cfg, cfg.max_iter)
-    ev["original recipe, retrained"] = full_eval(df, te, p, None, y, pop)
-    curves["original recipe, retrained"] = (p, y[te])
-    # The same recipe without time_signature: its presence identifies the data source (see card).
-    no_ts = df.assign(time_signature=np.nan)
-    p = recipe(no_ts, tr, te, cols, y, cfg, cfg.max_iter)
-    ev["original recipe, retrained, no time_signature"] = full_eval(df, te, p, None, y, pop)
+    if recipe_baselines:
+        log("retraining the original recipe (MLP 80-80-80)")
+        p = recipe(df, tr, te, cols, y, cfg, cfg.max_iter)
+        ev["original recipe, retrained"] = full_eval(df, te, p, None, y, pop)
+        curves["original recipe, retrained"] = (p, y[te])
+        # The same recipe without time_signature: its presence identifies the data source (see card).
+        no_ts = df.assign(time_signature=np.nan)
+        p = recipe(no_ts, tr, te, cols, y, cfg, cfg.max_iter)
+        ev["original recipe, retrained, no time_signature"] = full_eval(df, te, p, None, y, pop)
 
     log("training Hitcast")
-    fitted = hitcast(df, tr, y, X, cfg)
+    fitted = hitcast(df, tr, y, X, cfg, student)
     w = fitted.weights
-    bare = model.to_onnx(fitted, {})
+    bare = distill.to_onnx(fitted, {})
     probs, pred_pop = run_onnx(bare, X[te])
     ref_probs, ref_pop = fitted.predict(X[te])
-    fitted.notes["onnx_vs_lightgbm_max_diff"] = {"band_probs": float(np.abs(probs - ref_probs).max()),
-                                                 "popularity": float(np.abs(pred_pop - ref_pop).max())}
+    fitted.notes["onnx_vs_numpy_max_diff"] = {"band_probs": float(np.abs(probs - ref_probs).max()),
+                                              "popularity": float(np.abs(pred_pop - ref_pop).max())}
     ev["Hitcast"] = full_eval(df, te, probs, pred_pop, y, pop, w)
+    tp, tpop = fitted.teacher.predict(X[te])
+    ev["Hitcast's trees (teacher, not shipped)"] = full_eval(df, te, tp, tpop, y, pop, w)
     curves["Hitcast"] = (probs, y[te])
     probs_m, pop_m = run_onnx(bare, model.withhold_artist_popularity(X[te]))
     ev["Hitcast, artist popularity unknown"] = full_eval(df, te, probs_m, pop_m, y, pop, w)
@@ -187,16 +193,17 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
     results["grouped"] = ev
     results["baselines"] = baselines
     results["breakdown"] = breakdown(df, te, probs, pred_pop, y, pop)
-    results["training"] = fitted.notes
+    results["training"] = {**fitted.teacher.notes, "students": fitted.notes,
+                           "onnx_vs_numpy_max_diff": fitted.notes["onnx_vs_numpy_max_diff"]}
     if loso:
-        results["leave_one_source_out"] = leave_one_source_out(df, X, y, pop, cfg)
+        results["leave_one_source_out"] = leave_one_source_out(df, X, y, pop, cfg, student)
 
     if compare_random:
         log("the seed's way: random stratified 75/25")
         rtr, rte = split.random_stratified(y, seed=cfg.seed)
         rnd = {"original recipe, retrained": metrics.evaluate(
             recipe(df, rtr, rte, cols, y, cfg, cfg.max_iter), y[rte], pop[rte])}
-        rf = hitcast(df, rtr, y, X, cfg)
+        rf = hitcast(df, rtr, y, X, cfg, student)
         rp, rpop = rf.predict(X[rte])
         rnd["Hitcast"] = metrics.evaluate(rp, y[rte], pop[rte], rpop)
         results["random"] = rnd
@@ -233,11 +240,12 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
         "hitcast.decision": features.dumps(decision),
         "hitcast.derive": features.dumps(derive.rules()),
     }
-    final = model.to_onnx(fitted, meta)
+    final = distill.to_onnx(fitted, meta)
     blob = final.SerializeToString()
     (out / "hitcast.onnx").write_bytes(blob)
     sha = hashlib.sha256(blob).hexdigest()
-    results.update(sha256=sha, size_bytes=len(blob), version=version, config=asdict(cfg))
+    results.update(sha256=sha, size_bytes=len(blob), version=version, config=asdict(cfg),
+                   config_student=asdict(student or distill.StudentConfig()))
     log(f"wrote {out / 'hitcast.onnx'} ({len(blob)} bytes, sha256 {sha[:12]}…)")
 
     # Test split manifest and parity fixture.

@@ -22,7 +22,8 @@ DATA = Path(os.environ.get("HITCAST_DATA", MODELS.parent.parent / "shared" / "da
 @pytest.mark.skipif(not (DATA / "tidytuesday-2020").exists(), reason=f"training data not at {DATA}")
 def test_committed_model_is_the_pipelines(tmp_path):
     results = pipeline.run(DATA, None, [], DATA / "seed-model", tmp_path, model.Config(), "check",
-                           compare_random=False)
+                           compare_random=False, loso=False,
+                           recipe_baselines=False)
     committed = json.loads((MODELS / "fixtures/parity.json").read_text())
     X = np.array([[np.nan if v is None else v for v in r] for r in committed["rows"]], np.float32)
     sess = ort.InferenceSession(str(tmp_path / "hitcast.onnx"), providers=["CPUExecutionProvider"])
