@@ -145,6 +145,9 @@ def distill(teacher: model.Fitted, X: np.ndarray, tcfg: model.Config, cfg: Stude
     """Students for `teacher` from its training rows `X` (raw inputs, NaN = missing)."""
     cfg = cfg or StudentConfig()
     A = augment(X, cfg, tcfg)
+    # The teacher does not read time_signature (its absence marks the source); withheld here too,
+    # its input and missing indicator are constant, so their weights are zeroed below: no effect.
+    A[:, features.NAMES.index("time_signature")] = np.nan
     fill = teacher.fill.astype(np.float32)
     Zall = encode(model.withhold_artist_popularity(A), fill)
     known = ~np.isnan(A[:, features.ARTIST_POPULARITY])

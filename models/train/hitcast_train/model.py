@@ -205,13 +205,13 @@ def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, pop_val, cf
         log(f"classifier, artist popularity {case}: {rows.sum()} rows")
         clf = lgb.LGBMClassifier(n_estimators=cfg.classifier_rounds, objective="multiclass",
                                  **_params(cfg, cfg.seed))
-        clf.fit(Z, y[rows], eval_set=[(Zv, y_val[vrows])],
+        clf.fit(Z, y[rows], eval_X=Zv, eval_y=y_val[vrows],
                 callbacks=[lgb.early_stopping(40, verbose=False)])
         log(f"regressor, artist popularity {case}")
         reg = lgb.LGBMRegressor(n_estimators=cfg.regressor_rounds, objective=cfg.regressor_objective,
                                 alpha=cfg.regressor_delta,
                                 **_params(cfg, cfg.seed + 1))
-        reg.fit(Z, pop[rows], eval_set=[(Zv, pop_val[vrows])], eval_metric="l1",
+        reg.fit(Z, pop[rows], eval_X=Zv, eval_y=pop_val[vrows], eval_metric="l1",
                 callbacks=[lgb.early_stopping(40, verbose=False)])
         models[case] = (clf, reg)
         p = clf.predict_proba(Zv)
