@@ -182,6 +182,12 @@ impl Model {
         track.value(feature).or_else(|| self.derived(track, feature))
     }
 
+    /// Every input the model gets for `track` ([`Model::input_value`] of each feature), with
+    /// each derivation from text done once.
+    pub fn input_values(&self, track: &TrackFeatures) -> [Option<f64>; Feature::COUNT] {
+        Feature::ALL.map(|f| self.input_value(track, f))
+    }
+
     fn derived(&self, track: &TrackFeatures, feature: Feature) -> Option<f64> {
         let d = &self.derive;
         let v = match feature {
@@ -231,18 +237,21 @@ impl Model {
         let mut input = Vec::with_capacity(tracks.len().min(MAX_BATCH) * Feature::COUNT);
         for chunk in tracks.chunks(MAX_BATCH) {
             input.clear();
+            let mut missing = Vec::with_capacity(chunk.len());
             for t in chunk {
-                input.extend(Feature::ALL.iter().map(|f| self.input_value(t, *f).map_or(f32::NAN, |v| v as f32)));
+                let values = self.input_values(t);
+                input.extend(values.iter().map(|v| v.map_or(f32::NAN, |v| v as f32)));
+                missing.push(Feature::ALL.into_iter().filter(|f| values[f.index()].is_none()).collect::<Vec<_>>());
             }
             let (probs, popularity) = self.run(&input, chunk.len())?;
-            out.extend(chunk.iter().enumerate().map(|(i, t)| {
+            out.extend(missing.into_iter().enumerate().map(|(i, missing)| {
                 let p: [f32; 4] = probs[i * 4..i * 4 + 4].try_into().expect("4 bands per row");
                 Prediction {
                     band: self.decide(&p),
                     band_probs: p,
                     expected_popularity: popularity[i],
                     model_version: self.info.version.clone(),
-                    missing: t.missing().filter(|f| self.derived(t, *f).is_none()).collect(),
+                    missing,
                 }
             }));
         }
