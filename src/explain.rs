@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::features::{Feature, Source, TrackFeatures};
-use crate::model::{Model, PredictError};
+use crate::model::{InvalidRow, Model, PredictError};
 use crate::prediction::Prediction;
 
 /// How much one feature moves this track's expected popularity.
@@ -60,6 +60,10 @@ impl Model {
     /// each missing optional input if it were supplied. One batched run.
     pub fn explain(&self, track: &TrackFeatures) -> Result<Explanation, PredictError> {
         let track = &self.with_derived(track);
+        // a bad value is reported once, for the track, not once per counterfactual row
+        if let Err(e) = self.schema().validate(track) {
+            return Err(PredictError::Invalid(vec![InvalidRow { row: 0, name: track.name.clone(), problems: e.problems }]));
+        }
         // categorical inputs whose values have no order have no percentiles to move to
         let unordered = [Feature::Genre, Feature::TitleMarker, Feature::AlbumMarker];
         let movable: Vec<Feature> = Feature::ALL
@@ -105,6 +109,13 @@ impl Model {
         let mut edited = track.clone();
         for c in changes {
             edited.set_opt(c.feature, c.value, Source::User);
+        }
+        if let Err(e) = self.schema().validate(track) {
+            return Err(PredictError::Invalid(vec![InvalidRow { row: 0, name: track.name.clone(), problems: e.problems }]));
+        }
+        // the track is valid: what the edit broke is the change's fault, not "track 2"'s
+        if let Err(e) = self.schema().validate(&edited) {
+            return Err(PredictError::InvalidChange(e.problems));
         }
         let mut p = self.predict(&[track.clone(), edited])?;
         let after = p.pop().expect("two rows");

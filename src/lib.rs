@@ -28,17 +28,25 @@
 pub mod derive;
 pub mod explain;
 pub mod features;
+pub mod genre;
+pub mod input;
 pub mod model;
 pub mod prediction;
+pub mod present;
 pub mod rank;
 pub mod runtime;
 pub mod schema;
+pub mod suggest;
+pub mod wire;
 
 pub use derive::DeriveRules;
 pub use explain::{Change, Driver, Explanation, WhatIf};
-pub use features::{Feature, GENRES, InputError, Source, Sourced, TrackFeatures};
+pub use features::{Feature, Source, Sourced, TrackFeatures};
+pub use genre::GENRES;
+pub use input::{InputError, RawValue, TrackIn, WhatIfIn};
 pub use model::{Decision, EMBEDDED_MODEL, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError};
 pub use prediction::{Band, Prediction};
 pub use rank::{CLOSE_CALL_POINTS, RankedTrack, Ranking};
 pub use runtime::RuntimeError;
+pub use present::{Verdict, num};
 pub use schema::{FeatureSpec, Invalid, Kind, Problem, ProblemKind, Schema};

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use hitcast::{Change, Feature, Model, PredictError, Prediction, Source, TrackFeatures};
+use hitcast::{Change, Feature, Model, PredictError, Prediction, RawValue, Source, TrackFeatures, WhatIfIn, wire};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::{input, output};
@@ -186,7 +186,7 @@ impl FeatureArgs {
             t.name = Some(n.clone());
         }
         if let Some(a) = &self.artists {
-            t.artists = hitcast::features::split_artists(a);
+            t.artists = hitcast::input::split_artists(a);
         }
         if let Some(a) = &self.album {
             t.album = Some(a.clone());
@@ -210,7 +210,10 @@ fn main() -> ExitCode {
         Err(e) => {
             let user = e.downcast_ref::<UserError>().is_some()
                 || e.downcast_ref::<input::BadInput>().is_some()
-                || matches!(e.downcast_ref::<PredictError>(), Some(PredictError::Invalid(_)));
+                || matches!(
+                    e.downcast_ref::<PredictError>(),
+                    Some(PredictError::Invalid(_) | PredictError::InvalidChange(_))
+                );
             eprintln!("error: {}", format!("{e:#}").trim_end());
             ExitCode::from(if user { 2 } else { 1 })
         }
@@ -224,18 +227,18 @@ fn load_model(path: Option<&PathBuf>) -> Result<Model> {
     }
 }
 
-fn tracks_from(file: Option<&PathBuf>, flags: &FeatureArgs) -> Result<Vec<TrackFeatures>> {
-    let mut tracks = match file {
+fn tracks_from(file: Option<&PathBuf>, flags: &FeatureArgs) -> Result<input::Tracks> {
+    let mut read = match file {
         Some(f) => input::read_tracks(f)?,
         None if flags.is_empty() => {
             bail!(UserError("give the track's features as flags (see --help) or a JSON/CSV file".into()))
         }
-        None => vec![TrackFeatures::default()],
+        None => input::Tracks { tracks: vec![TrackFeatures::default()], single: true, what_if: None },
     };
-    for t in &mut tracks {
+    for t in &mut read.tracks {
         flags.apply(t).map_err(|e| UserError(e.to_string()))?;
     }
-    Ok(tracks)
+    Ok(read)
 }
 
 /// Predicts in chunks with a progress bar on large inputs; reports every invalid track at once.
@@ -286,13 +289,29 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
     print(&(serde_json::to_string_pretty(value)? + "\n"))
 }
 
-fn parse_set(s: &str) -> Result<Change> {
-    let (name, value) = s.split_once('=').ok_or_else(|| UserError(format!("--set {s:?}: expected FEATURE=VALUE")))?;
-    let feature = Feature::from_name(name.trim())
-        .ok_or_else(|| UserError(hitcast::InputError::unknown(name.trim()).to_string()))?;
-    let mut t = TrackFeatures::default();
-    t.set_text(feature, value, Source::User).map_err(|e| UserError(e.to_string()))?;
-    Ok(Change { feature, value: t.value(feature) })
+/// `--set FEATURE=VALUE` flags, after the file's own `what_if` (a flag wins over the file).
+fn what_if_changes(file: Option<WhatIfIn>, set: &[String]) -> Result<Vec<Change>> {
+    let mut changes = file.map(|w| w.changes).unwrap_or_default();
+    let mut flags = WhatIfIn::default();
+    for s in set {
+        let (name, value) =
+            s.split_once('=').ok_or_else(|| UserError(format!("--set {s:?}: expected FEATURE=VALUE")))?;
+        flags.set(name.trim(), &RawValue::Text(value.to_string()));
+    }
+    if let Some(e) = flags.problems.first() {
+        bail!(UserError(format!("--set {e}")));
+    }
+    changes.retain(|c| flags.changes.iter().all(|f| f.feature != c.feature));
+    changes.extend(flags.changes);
+    Ok(changes)
+}
+
+/// Where the model came from, as `/v1/model` says it.
+fn model_source(path: Option<&PathBuf>) -> String {
+    match path {
+        Some(p) => format!("file {}", p.display()),
+        None => "embedded".to_string(),
+    }
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -300,45 +319,40 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Predict { file, features, json } => {
             let model = load_model(model_path)?;
+            let read = tracks_from(file.as_ref(), &features)?;
             // inputs derived from the titles and albums are shown with their source
-            let tracks: Vec<TrackFeatures> =
-                tracks_from(file.as_ref(), &features)?.iter().map(|t| model.with_derived(t)).collect();
+            let tracks: Vec<TrackFeatures> = read.tracks.iter().map(|t| model.with_derived(t)).collect();
             let preds = predict_all(&model, &tracks)?;
             if json {
-                #[derive(serde::Serialize)]
-                struct Row<'a> {
-                    name: &'a Option<String>,
-                    #[serde(flatten)]
-                    prediction: &'a Prediction,
-                    inputs: &'a TrackFeatures,
-                }
-                let rows: Vec<Row> =
-                    tracks.iter().zip(&preds).map(|(t, p)| Row { name: &t.name, prediction: p, inputs: t }).collect();
-                print_json(&rows)
+                print_json(&wire::PredictResponse::new(model.version(), &tracks, &preds, read.single))
             } else {
                 print(&output::predictions(&tracks, &preds))
             }
         }
         Command::Rank { file, json } => {
-            let tracks = input::read_tracks(&file)?;
+            let tracks = input::read_tracks(&file)?.tracks;
             if tracks.is_empty() {
                 bail!(UserError(format!("{} has no tracks", file.display())));
             }
             let model = load_model(model_path)?;
             let ranking = model.rank(&tracks)?;
-            if json { print_json(&ranking) } else { print(&output::ranking(&ranking)) }
+            if json {
+                print_json(&wire::RankResponse::new(model.version(), &ranking))
+            } else {
+                print(&output::ranking(&ranking))
+            }
         }
         Command::Explain { file, features, set, json } => {
-            let tracks = tracks_from(file.as_ref(), &features)?;
-            let [track] = tracks.as_slice() else {
-                bail!(UserError(format!("explain takes one track; the file has {}", tracks.len())));
+            let read = tracks_from(file.as_ref(), &features)?;
+            let [track] = read.tracks.as_slice() else {
+                bail!(UserError(format!("explain takes one track; the file has {}", read.tracks.len())));
             };
-            let changes: Vec<Change> = set.iter().map(|s| parse_set(s)).collect::<Result<_>>()?;
+            let changes = what_if_changes(read.what_if.clone(), &set)?;
             let model = load_model(model_path)?;
             let explanation = model.explain(track)?;
             let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, &changes)?) };
             if json {
-                print_json(&serde_json::json!({ "explanation": explanation, "what_if": what_if }))
+                print_json(&wire::ExplainResponse::new(model.version(), &explanation, what_if.as_ref()))
             } else {
                 let mut text = output::explanation(&model, track, &explanation);
                 if let Some(w) = &what_if {
@@ -350,7 +364,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Model { json } => {
             let model = load_model(model_path)?;
             if json {
-                print_json(&serde_json::json!({ "info": model.info(), "schema": model.schema() }))
+                print_json(&wire::ModelResponse::new(model.info(), model.schema(), model_source(model_path), None))
             } else {
                 print(&output::model(&model))
             }

@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::derive::DeriveRules;
-use crate::features::{Feature, GENRES, Source, TrackFeatures};
+use crate::features::{Feature, Source, TrackFeatures};
+use crate::genre::GENRES;
 use crate::prediction::{Band, Prediction};
 use crate::runtime::{self, RuntimeError};
 use crate::schema::{Invalid, Schema};
@@ -42,6 +43,9 @@ pub enum PredictError {
     /// Bad input: every invalid row with all of its problems.
     #[error("{}", fmt_rows(.0))]
     Invalid(Vec<InvalidRow>),
+    /// A what-if change made a valid track invalid.
+    #[error("what-if: {}", fmt_problems(.0))]
+    InvalidChange(Vec<crate::schema::Problem>),
     #[error("the model failed to run: {0}")]
     Run(String),
 }
@@ -52,6 +56,10 @@ pub struct InvalidRow {
     pub row: usize,
     pub name: Option<String>,
     pub problems: Vec<crate::schema::Problem>,
+}
+
+fn fmt_problems(problems: &[crate::schema::Problem]) -> String {
+    Invalid { problems: problems.to_vec() }.to_string()
 }
 
 fn fmt_rows(rows: &[InvalidRow]) -> String {

@@ -1,38 +1,52 @@
-//! Reading tracks from flags, JSON and CSV, with errors that point at the row and field.
+//! Reading tracks from JSON and CSV files into the wire [`Document`], with errors that point at
+//! the track, the line and the field. Every problem here is the user's (exit code 2).
 
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-use hitcast::features::{ALBUM_KEY, ARTIST_KEYS, NAME_KEYS, is_ignored_key, split_artists};
-use hitcast::{Feature, InputError, Source, TrackFeatures};
+use hitcast::input::Key;
+use hitcast::wire::{Document, InputProblems};
+use hitcast::{InputError, RawValue, Source, TrackFeatures, TrackIn};
 
-/// A problem in an input file, with where it is.
-#[derive(Debug)]
-pub struct FileProblem {
-    /// 1-based track number.
-    pub track: usize,
-    /// 1-based line in a CSV file.
-    pub line: Option<usize>,
-    pub error: InputError,
-}
-
-/// Every problem found in an input file.
+/// Everything wrong with an input file, located.
 #[derive(Debug)]
 pub struct BadInput {
     pub source: String,
-    pub problems: Vec<FileProblem>,
+    pub problems: InputProblems,
+    /// 1-based CSV line of each track, when the input was CSV.
+    pub lines: Vec<usize>,
+    /// A problem with the file as a whole (not JSON, no header, ragged row, not UTF-8).
+    pub whole: Option<String>,
+}
+
+impl BadInput {
+    fn whole(source: &str, message: impl Into<String>) -> BadInput {
+        BadInput {
+            source: source.to_string(),
+            problems: InputProblems::default(),
+            lines: Vec::new(),
+            whole: Some(message.into()),
+        }
+    }
 }
 
 impl fmt::Display for BadInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} has {} problem(s):", self.source, self.problems.len())?;
-        for p in &self.problems {
-            match p.line {
-                Some(line) => writeln!(f, "  track {} (line {line}): {}", p.track, p.error)?,
-                None => writeln!(f, "  track {}: {}", p.track, p.error)?,
+        if let Some(w) = &self.whole {
+            return write!(f, "{}: {w}", self.source);
+        }
+        let n = self.problems.problems.len() + self.problems.more;
+        writeln!(f, "{} has {n} problem(s):", self.source)?;
+        for (track, e) in &self.problems.problems {
+            match (track, track.and_then(|t| self.lines.get(t))) {
+                (Some(t), Some(line)) => writeln!(f, "  track {} (line {line}): {e}", t + 1)?,
+                (Some(t), None) => writeln!(f, "  track {}: {e}", t + 1)?,
+                (None, _) => writeln!(f, "  {e}")?,
             }
+        }
+        if self.problems.more > 0 {
+            writeln!(f, "  … and {} more", self.problems.more)?;
         }
         Ok(())
     }
@@ -40,115 +54,111 @@ impl fmt::Display for BadInput {
 
 impl std::error::Error for BadInput {}
 
-/// Reads tracks from a path (`-` = stdin): `.json` (an object, an array of objects or
-/// `{"tracks": [...]}`), or `.csv` with a header row; stdin is sniffed.
-pub fn read_tracks(path: &Path) -> Result<Vec<TrackFeatures>> {
-    let (name, text) = if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("read tracks from standard input")?;
-        ("standard input".to_string(), s)
+/// The tracks of a file, and whether it held one track (a JSON object) or a batch.
+#[derive(Debug)]
+pub struct Tracks {
+    pub tracks: Vec<TrackFeatures>,
+    pub single: bool,
+    pub what_if: Option<hitcast::WhatIfIn>,
+}
+
+/// Reads tracks from a path (`-` = stdin): `.json` (a track object, an array of them or
+/// `{"tracks": [...]}`: the HTTP API's shapes), or `.csv` with a header row; stdin is sniffed.
+pub fn read_tracks(path: &Path) -> Result<Tracks, BadInput> {
+    let (name, bytes) = if path.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .map_err(|e| BadInput::whole("standard input", format!("cannot be read: {e}")))?;
+        ("standard input".to_string(), b)
     } else {
-        let s = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
-        (path.display().to_string(), s)
+        let name = path.display().to_string();
+        let b = std::fs::read(path).map_err(|e| BadInput::whole(&name, format!("cannot be read: {e}")))?;
+        (name, b)
     };
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let json = match ext.as_deref() {
         Some("json") => true,
         Some("csv") => false,
-        _ => matches!(text.trim_start().chars().next(), Some('{' | '[')),
+        _ => bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'{' | b'[')),
     };
-    if json { parse_json(&name, &text) } else { parse_csv(&name, &text) }
+    if json { parse_json(&name, &bytes) } else { parse_csv(&name, &bytes) }
 }
 
-pub fn parse_json(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
-    let value: serde_json::Value = serde_json::from_str(text).with_context(|| format!("{name} is not valid JSON"))?;
-    let items = match value {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(mut obj) => match obj.remove("tracks") {
-            Some(serde_json::Value::Array(items)) => items,
-            Some(_) => bail!("{name}: `tracks` must be an array of track objects"),
-            None => vec![serde_json::Value::Object(obj)],
+fn finish(name: &str, mut doc: Document, lines: Vec<usize>) -> Result<Tracks, BadInput> {
+    let mut problems = match doc.tracks(Source::File) {
+        Ok(tracks) => match doc.what_if.as_ref().filter(|w| !w.problems.is_empty()) {
+            None => return Ok(Tracks { tracks, single: doc.single, what_if: doc.what_if }),
+            Some(_) => InputProblems::default(),
         },
-        _ => bail!("{name}: expected a track object or an array of track objects"),
+        Err(p) => p,
     };
-    let mut tracks = Vec::with_capacity(items.len());
-    let mut problems = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let Some(obj) = item.as_object() else {
-            bail!("{name}: track {} is not an object", i + 1);
-        };
-        match TrackFeatures::from_json_object(obj, Source::File) {
-            Ok(t) => tracks.push(t),
-            Err(errs) => problems.extend(errs.into_iter().map(|error| FileProblem { track: i + 1, line: None, error })),
-        }
+    for e in doc.what_if.map(|w| w.problems).unwrap_or_default() {
+        problems.push(None, e);
     }
-    if problems.is_empty() { Ok(tracks) } else { Err(BadInput { source: name.to_string(), problems }.into()) }
+    Err(BadInput { source: name.to_string(), problems, lines, whole: None })
 }
 
-enum Column {
-    Name,
-    Artists,
-    Album,
-    Feature(Feature),
-    Ignored,
+pub fn parse_json(name: &str, bytes: &[u8]) -> Result<Tracks, BadInput> {
+    let doc = Document::from_json(bytes, usize::MAX).map_err(|e| BadInput::whole(name, format!("not valid: {e}")))?;
+    finish(name, doc, Vec::new())
 }
 
-pub fn parse_csv(name: &str, text: &str) -> Result<Vec<TrackFeatures>> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
-    let headers = reader.headers().with_context(|| format!("{name}: cannot read the CSV header"))?.clone();
-    let mut columns = Vec::new();
-    let mut problems = Vec::new();
-    for h in headers.iter() {
-        let key = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
-        columns.push(if NAME_KEYS.contains(&key.as_str()) {
-            Column::Name
-        } else if ARTIST_KEYS.contains(&key.as_str()) {
-            Column::Artists
-        } else if key == ALBUM_KEY {
-            Column::Album
-        } else if let Some(f) = Feature::from_name(&key) {
-            Column::Feature(f)
-        } else if is_ignored_key(&key) || key.is_empty() {
-            Column::Ignored
-        } else {
-            problems.push(FileProblem { track: 0, line: Some(1), error: InputError::unknown(&key) });
-            Column::Ignored
-        });
-    }
-    if !problems.is_empty() {
-        let list: Vec<String> = problems.iter().map(|p| p.error.to_string()).collect();
-        bail!("{name}, header (line 1): {}", list.join("; "));
-    }
-    let mut tracks = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{name}: CSV row {} cannot be read", i + 1))?;
-        let line = record.position().map(|p| p.line() as usize);
-        let mut t = TrackFeatures::default();
-        for (cell, col) in record.iter().zip(&columns) {
-            match col {
-                Column::Name if !cell.is_empty() => t.name = Some(cell.to_string()),
-                Column::Artists => t.artists = split_artists(cell),
-                Column::Album if !cell.is_empty() => t.album = Some(cell.to_string()),
-                Column::Feature(f) => {
-                    if let Err(error) = t.set_text(*f, cell, Source::File) {
-                        problems.push(FileProblem { track: i + 1, line, error });
-                    }
-                }
-                _ => {}
+pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Tracks, BadInput> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(bytes);
+    let headers =
+        reader.headers().map_err(|e| BadInput::whole(name, format!("cannot read the CSV header: {e}")))?.clone();
+    let keys: Vec<String> = headers.iter().map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
+    // the header is checked once, as a track of its own would be: unknown and repeated columns
+    let mut header = TrackIn::default();
+    for k in keys.iter().filter(|k| !k.is_empty()) {
+        match Key::of(k) {
+            Key::Unknown | Key::Features | Key::Tracks | Key::WhatIf => header.problem(InputError::unknown(k)),
+            key => {
+                header.take(key, k);
             }
         }
-        tracks.push(t);
     }
-    if problems.is_empty() { Ok(tracks) } else { Err(BadInput { source: name.to_string(), problems }.into()) }
+    if !header.problems().is_empty() {
+        let list: Vec<String> = header.problems().iter().map(|e| e.to_string()).collect();
+        return Err(BadInput::whole(name, format!("header (line 1): {}", list.join("; "))));
+    }
+    let mut doc = Document { single: false, ..Default::default() };
+    let mut lines = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(BadInput::whole(name, format!("CSV row {} cannot be read: {e}", doc.total + 1))),
+        }
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let mut t = TrackIn::default();
+        for (cell, key) in record.iter().zip(&keys) {
+            if key.is_empty() {
+                continue;
+            }
+            match std::str::from_utf8(cell) {
+                Ok(text) => t.set(key, RawValue::Text(text.to_string())),
+                Err(_) => t.problem(InputError::expected(key, "UTF-8 text", &RawValue::Text(String::from_utf8_lossy(cell).into()))),
+            }
+        }
+        doc.tracks.push(t);
+        doc.total += 1;
+        lines.push(line);
+    }
+    finish(name, doc, lines)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hitcast::Feature;
 
     #[test]
     fn csv_with_names_ignored_columns_and_missing_cells() {
-        let t = parse_csv("a.csv", "title,artist,danceability,artist_popularity,genre\nOne,X,0.5,,rock\n").unwrap();
+        let t = parse_csv("a.csv", b"title,artist,danceability,artist_popularity,genre\nOne,X,0.5,,rock\n").unwrap();
+        let t = &t.tracks;
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].name.as_deref(), Some("One"));
         assert_eq!(t[0].value(Feature::Danceability), Some(0.5));
@@ -158,20 +168,28 @@ mod tests {
 
     #[test]
     fn csv_errors_name_track_line_and_field() {
-        let err = parse_csv("a.csv", "name,energy\nA,0.5\nB,loud\n").unwrap_err();
+        let err = parse_csv("a.csv", b"name,energy\nA,0.5\nB,loud\n").unwrap_err();
         let msg = format!("{err}");
         assert!(msg.contains("track 2 (line 3): `energy`: expected a number, got \"loud\""), "{msg}");
-        let err = parse_csv("a.csv", "name,enrgy\nA,0.5\n").unwrap_err().to_string();
+        let err = parse_csv("a.csv", b"name,enrgy\nA,0.5\n").unwrap_err().to_string();
         assert!(err.contains("unknown field `enrgy` (did you mean `energy`?)"), "{err}");
+        let err = parse_csv("a.csv", b"name,energy,energy\nA,0.5,0.6\n").unwrap_err().to_string();
+        assert!(err.contains("`energy` is given more than once"), "{err}");
+        let err = parse_csv("a.csv", b"name,title\nA,B\n").unwrap_err().to_string();
+        assert!(err.contains("`title` is given more than once"), "{err}");
+        assert!(parse_csv("a.csv", b"name,energy\nA,0.5,9\n").unwrap_err().whole.is_some());
+        assert!(parse_csv("a.csv", b"name,energy\n\xff,0.5\n").is_err());
     }
 
     #[test]
     fn json_shapes() {
-        assert_eq!(parse_json("x", r#"{"energy": 0.1}"#).unwrap().len(), 1);
-        assert_eq!(parse_json("x", r#"[{"energy": 0.1}, {"energy": 0.2}]"#).unwrap().len(), 2);
-        assert_eq!(parse_json("x", r#"{"tracks": [{"energy": 0.1}]}"#).unwrap().len(), 1);
-        assert!(parse_json("x", "3").is_err());
-        let err = parse_json("x", r#"[{"energy": 0.1}, {"energy": "hi"}]"#).unwrap_err().to_string();
+        assert_eq!(parse_json("x", br#"{"energy": 0.1}"#).unwrap().tracks.len(), 1);
+        assert!(parse_json("x", br#"{"energy": 0.1}"#).unwrap().single);
+        assert_eq!(parse_json("x", br#"[{"energy": 0.1}, {"energy": 0.2}]"#).unwrap().tracks.len(), 2);
+        assert_eq!(parse_json("x", br#"{"tracks": [{"energy": 0.1}]}"#).unwrap().tracks.len(), 1);
+        assert_eq!(parse_json("x", br#"{"name": "A", "features": {"energy": 0.1}}"#).unwrap().tracks.len(), 1);
+        assert!(parse_json("x", b"3").is_err());
+        let err = parse_json("x", br#"[{"energy": 0.1}, {"energy": "hi"}]"#).unwrap_err().to_string();
         assert!(err.contains("track 2: `energy`"), "{err}");
     }
 }

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use hitcast::{Band, Explanation, Feature, Model, Prediction, Ranking, Source, TrackFeatures, WhatIf};
+use hitcast::present::{display_name, input_sources};
+use hitcast::{Band, Explanation, Feature, Model, Prediction, Ranking, TrackFeatures, WhatIf, num};
 
 const BAR_WIDTH: usize = 24;
 
@@ -23,7 +24,7 @@ pub fn spark(probs: &[f32; 4]) -> String {
 }
 
 fn title(t: &TrackFeatures, i: usize) -> String {
-    t.name.clone().unwrap_or_else(|| format!("track {}", i + 1))
+    display_name(t.name.as_deref(), i)
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -32,16 +33,7 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// Where the inputs came from and what was missing.
 pub fn provenance(t: &TrackFeatures, p: &Prediction) -> String {
-    let mut counts: Vec<(Source, usize)> = Vec::new();
-    for f in Feature::ALL {
-        if let Some(s) = t.get(f) {
-            match counts.iter_mut().find(|(src, _)| *src == s.source) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((s.source, 1)),
-            }
-        }
-    }
-    let from: Vec<String> = counts.iter().map(|(s, n)| format!("{n} from {s}")).collect();
+    let from: Vec<String> = input_sources(t).iter().map(|(s, fs)| format!("{} from {s}", fs.len())).collect();
     let mut out = format!("inputs: {}", from.join(", "));
     if !p.missing.is_empty() {
         let names: Vec<String> = p
@@ -119,40 +111,46 @@ pub fn predictions(tracks: &[TrackFeatures], preds: &[Prediction]) -> String {
 pub fn ranking(r: &Ranking) -> String {
     let mut s = table_header(true);
     for t in &r.tracks {
-        s += &table_row(t.rank, &t.name.clone().unwrap_or_else(|| format!("track {}", t.index + 1)), &t.prediction);
+        s += &table_row(t.rank, &t.display_name(), &t.prediction);
     }
-    let name = |i: usize| r.tracks[i].name.clone().unwrap_or_else(|| format!("track {}", r.tracks[i].index + 1));
-    match (r.single(), r.margin) {
-        (Some(top), Some(m)) => {
-            let _ = writeln!(
-                s,
-                "\nRelease as the single: {} (expected {:.0}, {:.1} points ahead of {}){}",
-                name(0),
-                top.prediction.expected_popularity,
-                m,
-                name(1),
-                if r.close_call {
-                    format!(
-                        ". A close call: the gap is below the model's error on a track's place in its album ({:.1} points), so let your ears decide between the two.",
-                        r.close_call_points
-                    )
-                } else {
-                    String::new()
-                }
-            );
-            if let (Some(rate), Some(chance)) = (r.top_pick_rate, r.top_pick_chance) {
+    if let Some(v) = r.verdict() {
+        let top = v.single;
+        match (v.runner_up, v.margin) {
+            (Some(second), Some(m)) => {
                 let _ = writeln!(
                     s,
-                    "On test albums the model's pick was the most popular track {:.0}% of the time (a random pick: {:.0}%).",
-                    rate * 100.0,
-                    chance * 100.0
+                    "\nRelease as the single: {} (expected {:.0}, {:.1} points ahead of {}){}",
+                    top.display_name(),
+                    top.prediction.expected_popularity,
+                    m,
+                    second.display_name(),
+                    if v.close_call {
+                        format!(
+                            ". A close call: the gap is below the model's error on a track's place in its album ({:.1} points), so let your ears decide between the two.",
+                            v.close_call_points
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+                if let Some((rate, chance)) = v.top_pick {
+                    let _ = writeln!(
+                        s,
+                        "On test albums the model's pick was the most popular track {:.0}% of the time (a random pick: {:.0}%).",
+                        rate * 100.0,
+                        chance * 100.0
+                    );
+                }
+            }
+            _ => {
+                let _ = writeln!(
+                    s,
+                    "\nOnly one track: {} (expected {:.0})",
+                    top.display_name(),
+                    top.prediction.expected_popularity
                 );
             }
         }
-        (Some(top), None) => {
-            let _ = writeln!(s, "\nOnly one track: {} (expected {:.0})", name(0), top.prediction.expected_popularity);
-        }
-        _ => {}
     }
     if let Some(t) = r.tracks.iter().find(|t| !t.prediction.missing.is_empty()) {
         let missing: Vec<&str> = t.prediction.missing.iter().map(|f| f.name()).collect();
@@ -277,15 +275,6 @@ pub fn model(m: &Model) -> String {
     s
 }
 
-/// A number without trailing zeros (`0.5`, `120`, `210000`).
-pub fn num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e9 {
-        format!("{v:.0}")
-    } else {
-        format!("{:.4}", v).trim_end_matches('0').to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,12 +286,5 @@ mod tests {
         assert_eq!(bar(0.5, 8), "████");
         assert_eq!(bar(1.0 / 64.0, 8), "▏");
         assert_eq!(spark(&[0.0, 1.0, 0.5, 0.1]), "▁█▅▂");
-    }
-
-    #[test]
-    fn numbers() {
-        assert_eq!(num(120.0), "120");
-        assert_eq!(num(0.5), "0.5");
-        assert_eq!(num(-6.4871), "-6.4871");
     }
 }

@@ -81,6 +81,7 @@ fn rank_the_example_album() {
     let top = tracks[0]["name"].as_str().unwrap();
     assert!(text.contains(&format!("Release as the single: {top} ")), "CSV and JSON disagree: {top}\n{text}");
     assert_eq!(tracks[0]["rank"], 1);
+    assert_eq!(v["single"]["name"], top);
 }
 
 #[test]
@@ -90,13 +91,15 @@ fn predict_from_flags_as_json() {
     let o = hitcast(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let p = &v[0];
+    // the HTTP API's document: one track in, `prediction` out
+    assert_eq!(v["bands"], serde_json::json!(["0-25", "26-50", "51-75", "76-100"]));
+    let p = &v["prediction"];
     assert_eq!(p["name"], "Flagged");
     let sum: f64 = p["band_probs"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).sum();
     assert!((sum - 1.0).abs() < 1e-5);
     assert!(p["missing"].as_array().unwrap().contains(&"artist_popularity".into()));
-    assert_eq!(p["inputs"]["features"]["genre"]["value"], 2.0);
-    assert_eq!(p["inputs"]["features"]["genre"]["source"], "user");
+    assert_eq!(p["inputs"]["genre"]["value"], 2.0);
+    assert_eq!(p["inputs"]["genre"]["source"], "user");
     assert!(["0-25", "26-50", "51-75", "76-100"].contains(&p["band"].as_str().unwrap()));
 }
 
@@ -116,24 +119,24 @@ fn inputs_derived_from_title_artists_and_album_carry_their_source() {
     let o = hitcast(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let f = &v[0]["inputs"]["features"];
+    let f = &v["prediction"]["inputs"];
     assert_eq!(
         (f["title_marker"]["value"].as_f64(), f["title_marker"]["source"].as_str()),
         (Some(2.0), Some("derived"))
     );
     assert_eq!(f["album_marker"]["value"], 2.0); // compilation
     assert_eq!(f["featured_artists"]["value"], 2.0); // three credits
-    assert_eq!(v[0]["inputs"]["artists"], serde_json::json!(["Main", "X", "Y"]));
+    assert_eq!(v["prediction"]["artists"], serde_json::json!(["Main", "X", "Y"]));
     // a value given by hand wins over the derived one
     args.extend_from_slice(&["--title-marker", "0"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&hitcast(&args))).unwrap();
-    assert_eq!(v[0]["inputs"]["features"]["title_marker"]["source"], "user");
+    assert_eq!(v["prediction"]["inputs"]["title_marker"]["source"], "user");
     // without a name, artists or album the three are missing, never guessed
     let mut bare = vec!["predict", "--json"];
     bare.extend_from_slice(FLAGS);
     let v: serde_json::Value = serde_json::from_str(&stdout(&hitcast(&bare))).unwrap();
     for name in ["title_marker", "album_marker", "featured_artists"] {
-        assert!(v[0]["missing"].as_array().unwrap().contains(&name.into()), "{name}");
+        assert!(v["prediction"]["missing"].as_array().unwrap().contains(&name.into()), "{name}");
     }
 }
 
@@ -152,9 +155,9 @@ fn predict_from_stdin_and_flags_override_the_file() {
     let o = hitcast_stdin(&["predict", "-", "--json", "--artist-popularity", "80"], Some(&json));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v[0]["inputs"]["features"]["artist_popularity"]["value"], 80.0);
-    assert_eq!(v[0]["inputs"]["features"]["artist_popularity"]["source"], "user");
-    assert_eq!(v[0]["inputs"]["features"]["danceability"]["source"], "file");
+    assert_eq!(v["prediction"]["inputs"]["artist_popularity"]["value"], 80.0);
+    assert_eq!(v["prediction"]["inputs"]["artist_popularity"]["source"], "user");
+    assert_eq!(v["prediction"]["inputs"]["danceability"]["source"], "file");
 }
 
 #[test]
@@ -199,8 +202,9 @@ fn usage_errors() {
     let o = hitcast(&["predict"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("give the track's features as flags"), "{}", stderr(&o));
+    // a file that cannot be read is the user's input too
     let o = hitcast(&["rank", "examples/does-not-exist.csv"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does-not-exist.csv"));
     let o = hitcast(&["explain", "examples/album.csv"]);
     assert_eq!(o.status.code(), Some(2));
@@ -217,7 +221,7 @@ fn explain_and_what_if() {
     assert_eq!(v["what_if"]["changes"][0]["value"], 80.0);
     let o = hitcast(&["explain", "examples/track.json", "--set", "artist_pop=80"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown field `artist_pop`"));
+    assert!(stderr(&o).contains("unknown field `what_if.artist_pop`"), "{}", stderr(&o));
 }
 
 #[test]
@@ -225,7 +229,8 @@ fn model_command_and_model_override() {
     let o = hitcast(&["model", "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["info"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(v["source"], "embedded");
     assert_eq!(v["schema"]["features"].as_array().unwrap().len(), hitcast::Feature::COUNT);
     let o = hitcast(&["model"]);
     assert!(stdout(&o).contains("grouped-by-artist test split: accuracy"));

@@ -4,13 +4,9 @@ use crate::{model, track};
 
 fn album() -> Vec<hitcast::TrackFeatures> {
     let text = std::fs::read_to_string(crate::path("examples/album.json")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["tracks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| hitcast::TrackFeatures::from_json_object(t.as_object().unwrap(), Source::File).unwrap())
-        .collect()
+    let mut doc = hitcast::wire::Document::from_json(text.as_bytes(), usize::MAX).unwrap();
+    assert!(!doc.single);
+    doc.tracks(Source::File).unwrap()
 }
 
 #[test]
@@ -106,5 +102,7 @@ fn what_if_applies_user_changes() {
     );
     assert_eq!(w.change, w.after.expected_popularity - w.before.expected_popularity);
     let cleared = m.what_if(&t, &[Change { feature: Feature::Energy, value: None }]);
-    assert!(matches!(cleared, Err(PredictError::Invalid(_))));
+    // the change is blamed, not a "track 2" the user never sent
+    let Err(e @ PredictError::InvalidChange(_)) = cleared else { panic!("{cleared:?}") };
+    assert!(e.to_string().starts_with("what-if: energy is missing"), "{e}");
 }
