@@ -62,7 +62,11 @@ impl Model {
         let track = &self.with_derived(track);
         // a bad value is reported once, for the track, not once per counterfactual row
         if let Err(e) = self.schema().validate(track) {
-            return Err(PredictError::Invalid(vec![InvalidRow { row: 0, name: track.name.clone(), problems: e.problems }]));
+            return Err(PredictError::Invalid(vec![InvalidRow {
+                row: 0,
+                name: track.name.clone(),
+                problems: e.problems,
+            }]));
         }
         // categorical inputs whose values have no order have no percentiles to move to
         let unordered = [Feature::Genre, Feature::TitleMarker, Feature::AlbumMarker];
@@ -111,7 +115,11 @@ impl Model {
             edited.set_opt(c.feature, c.value, Source::User);
         }
         if let Err(e) = self.schema().validate(track) {
-            return Err(PredictError::Invalid(vec![InvalidRow { row: 0, name: track.name.clone(), problems: e.problems }]));
+            return Err(PredictError::Invalid(vec![InvalidRow {
+                row: 0,
+                name: track.name.clone(),
+                problems: e.problems,
+            }]));
         }
         // the track is valid: what the edit broke is the change's fault, not "track 2"'s
         if let Err(e) = self.schema().validate(&edited) {

@@ -98,7 +98,9 @@ pub enum InputError {
     /// A value of the wrong type or form; `given` is cut to [`MAX_ECHO`] characters.
     #[error("`{field}`: expected {expected}, got {given:?}")]
     Expected { field: String, expected: String, given: String },
-    #[error("`{field}` is given more than once (each input takes one value; `name`, `title`, `track` and `track_name` are one input, so are `artists` and `artist`)")]
+    #[error(
+        "`{field}` is given more than once (each input takes one value; `name`, `title`, `track` and `track_name` are one input, so are `artists` and `artist`)"
+    )]
     Duplicate { field: String },
     #[error("`{field}`: {reason}")]
     Misplaced { field: String, reason: String },
@@ -406,6 +408,40 @@ impl TrackIn {
         }
         let text = text.trim();
         (!text.is_empty()).then(|| text.to_string())
+    }
+
+    /// Takes in the inputs of a nested `features` object. The outer object's `name`, `artists`
+    /// and `album` win over the nested ones; a feature given in both is a duplicate.
+    pub(crate) fn merge_nested(&mut self, inner: TrackIn) {
+        self.keys += inner.keys;
+        for e in inner.problems {
+            self.problem(e);
+        }
+        self.more_problems += inner.more_problems;
+        for f in Feature::ALL {
+            let bit = 1 << f.index();
+            if inner.seen & bit == 0 {
+                continue;
+            }
+            if self.seen & bit != 0 {
+                self.problem(InputError::Duplicate { field: f.name().to_string() });
+            } else {
+                self.seen |= bit;
+                self.values[f.index()] = inner.values[f.index()];
+            }
+        }
+        let outer = |k: Key| self.seen & (1 << k.slot().expect("a slot")) != 0;
+        let (has_name, has_artists, has_album) = (outer(Key::Name), outer(Key::Artists), outer(Key::Album));
+        if !has_name {
+            self.name = inner.name;
+        }
+        if !has_artists {
+            self.artists = inner.artists;
+        }
+        if !has_album {
+            self.album = inner.album;
+        }
+        self.seen |= inner.seen & !((1 << Feature::COUNT) - 1);
     }
 
     /// Records a problem (the first [`MAX_PROBLEMS`] are kept, the rest counted).

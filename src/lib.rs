@@ -46,7 +46,7 @@ pub use genre::GENRES;
 pub use input::{InputError, RawValue, TrackIn, WhatIfIn};
 pub use model::{Decision, EMBEDDED_MODEL, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError};
 pub use prediction::{Band, Prediction};
+pub use present::{Verdict, num};
 pub use rank::{CLOSE_CALL_POINTS, RankedTrack, Ranking};
 pub use runtime::RuntimeError;
-pub use present::{Verdict, num};
 pub use schema::{FeatureSpec, Invalid, Kind, Problem, ProblemKind, Schema};

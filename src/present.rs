@@ -133,6 +133,9 @@ mod tests {
             .with(Feature::Energy, 0.5, Source::ReccoBeats)
             .with(Feature::Genre, 1.0, Source::User);
         let g = input_sources(&t);
-        assert_eq!(g, [(Source::ReccoBeats, vec![Feature::Energy, Feature::Tempo]), (Source::User, vec![Feature::Genre])]);
+        assert_eq!(
+            g,
+            [(Source::ReccoBeats, vec![Feature::Energy, Feature::Tempo]), (Source::User, vec![Feature::Genre])]
+        );
     }
 }

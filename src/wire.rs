@@ -166,6 +166,7 @@ impl<'de> Visitor<'de> for DocSeed {
         let (mut seen_tracks, mut seen_what_if) = (false, false);
         let mut problems = Vec::new();
         let mut first_track_key: Option<String> = None;
+        let mut nested: Option<TrackIn> = None;
         while let Some(key) = map.next_key::<String>()? {
             match Key::of(&key) {
                 k @ (Key::Tracks | Key::WhatIf) => {
@@ -187,7 +188,9 @@ impl<'de> Visitor<'de> for DocSeed {
                     first_track_key.get_or_insert_with(|| key.clone());
                     track.touch();
                     if track.take(Key::Features, &key) {
-                        map.next_value_seed(Fill { track: &mut track, nested: true })?;
+                        let mut inner = TrackIn::default();
+                        map.next_value_seed(Fill { track: &mut inner, nested: true })?;
+                        nested = Some(inner);
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -199,12 +202,16 @@ impl<'de> Visitor<'de> for DocSeed {
                 }
             }
         }
+        if let Some(inner) = nested {
+            track.merge_nested(inner);
+        }
         match batch {
             Some((tracks, total)) => {
                 if let Some(field) = first_track_key {
                     problems.push(InputError::Misplaced {
                         field,
-                        reason: "a batch holds only `tracks`: put each track's name and inputs in its own object".into(),
+                        reason: "a batch holds only `tracks`: put each track's name and inputs in its own object"
+                            .into(),
                     });
                 }
                 Ok(Document { tracks, total, single: false, what_if, problems })
@@ -310,12 +317,15 @@ impl<'de> Visitor<'de> for Fill<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let track = self.track;
+        let mut nested: Option<TrackIn> = None;
         while let Some(key) = map.next_key::<String>()? {
             let reason = match Key::of(&key) {
                 Key::Features if !self.nested => {
                     track.touch();
                     if track.take(Key::Features, &key) {
-                        map.next_value_seed(Fill { track: &mut *track, nested: true })?;
+                        let mut inner = TrackIn::default();
+                        map.next_value_seed(Fill { track: &mut inner, nested: true })?;
+                        nested = Some(inner);
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -333,6 +343,9 @@ impl<'de> Visitor<'de> for Fill<'_> {
             map.next_value::<IgnoredAny>()?;
             track.touch();
             track.problem(InputError::Misplaced { field: key, reason: reason.into() });
+        }
+        if let Some(inner) = nested {
+            track.merge_nested(inner);
         }
         Ok(())
     }
@@ -578,7 +591,8 @@ impl<'a> PredictResponse<'a> {
         predictions: &'a [Prediction],
         single: bool,
     ) -> PredictResponse<'a> {
-        let mut out: Vec<PredictionOut> = tracks.iter().zip(predictions).map(|(t, p)| PredictionOut::new(t, p)).collect();
+        let mut out: Vec<PredictionOut> =
+            tracks.iter().zip(predictions).map(|(t, p)| PredictionOut::new(t, p)).collect();
         let (prediction, predictions) = if single && out.len() == 1 { (out.pop(), None) } else { (None, Some(out)) };
         PredictResponse { model_version, bands: BANDS, prediction, predictions }
     }
@@ -728,6 +742,16 @@ mod tests {
         let e = d.tracks(Source::Client).unwrap_err();
         assert_eq!((e.problems[0].0, e.problems[0].1.code()), (Some(0), "duplicate_field"));
         assert_eq!((e.problems[1].0, e.problems[1].1.field()), (Some(1), "track"));
+    }
+
+    #[test]
+    fn the_outer_name_wins_and_a_feature_twice_is_a_duplicate() {
+        let mut d = doc(r#"{"name": "Outer", "features": {"name": "Inner", "artist": "X", "energy": 0.5}}"#);
+        let t = d.tracks(Source::Client).unwrap();
+        assert_eq!((t[0].name.as_deref(), t[0].artists.as_slice()), (Some("Outer"), ["X".to_string()].as_slice()));
+        let mut d = doc(r#"{"energy": 0.1, "features": {"energy": 0.5}}"#);
+        let e = d.tracks(Source::Client).unwrap_err();
+        assert_eq!(e.problems[0].1, InputError::Duplicate { field: "energy".into() });
     }
 
     #[test]

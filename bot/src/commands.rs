@@ -16,7 +16,7 @@ pub type Data = Arc<Bot<Spotify, ReccoBeats>>;
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Context<'a> = poise::Context<'a, Data, Error>;
 
-/// The genre vocabulary of the model, as a Discord choice.
+/// The genre vocabulary of the model, as a Discord choice (in [`hitcast::GENRES`] order).
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
 pub enum Genre {
     #[name = "pop"]
@@ -33,6 +33,25 @@ pub enum Genre {
     Latin,
     #[name = "other"]
     Other,
+    #[name = "country"]
+    Country,
+    #[name = "k-pop"]
+    KPop,
+    #[name = "indie"]
+    Indie,
+    #[name = "folk"]
+    Folk,
+    #[name = "jazz"]
+    Jazz,
+    #[name = "classical"]
+    Classical,
+}
+
+impl Genre {
+    /// The model's genre index (the order of [`hitcast::GENRES`]; a test checks the names).
+    pub fn index(self) -> f64 {
+        self as u8 as f64
+    }
 }
 
 fn embed(e: &Embed) -> serenity::CreateEmbed {
@@ -154,7 +173,7 @@ pub async fn predict(
     let overrides = Overrides(
         [
             (Feature::ArtistPopularity, artist_popularity),
-            (Feature::Genre, genre.map(|g| g as u8 as f64)),
+            (Feature::Genre, genre.map(Genre::index)),
             (Feature::YearsSinceRelease, years_since_release),
             (Feature::Danceability, danceability),
             (Feature::Energy, energy),
@@ -174,14 +193,13 @@ pub async fn predict(
         .filter_map(|(f, v)| v.map(|v| (f, v)))
         .collect(),
     );
-    // A bad link needs no lookup: answer at once, privately.
-    if let Some(u) = &url
-        && let Err(e) = crate::link::parse(u, crate::link::Kind::Track)
-    {
-        return send(ctx, Reply::Private(format!("{e}.")), false).await;
-    }
+    // A bad link needs no lookup: answer at once, privately. A good one is parsed once, here.
+    let track = match url.as_deref().map(|u| crate::link::parse(u, crate::link::Kind::Track)).transpose() {
+        Ok(track) => track,
+        Err(e) => return send(ctx, Reply::Private(format!("{e}.")), false).await,
+    };
     ctx.defer().await?;
-    let reply = ctx.data().predict(url.as_deref(), name, &overrides, current_year()).await;
+    let reply = ctx.data().predict(track.as_ref(), name, &overrides, current_year()).await;
     send(ctx, reply, true).await
 }
 
@@ -196,17 +214,18 @@ pub async fn album(
     artist_popularity: Option<f64>,
     #[description = "Genre, if Spotify does not say"] genre: Option<Genre>,
 ) -> Result<(), Error> {
-    if let Err(e) = crate::link::parse(&url, crate::link::Kind::Album) {
-        return send(ctx, Reply::Private(format!("{e}.")), false).await;
-    }
+    let album = match crate::link::parse(&url, crate::link::Kind::Album) {
+        Ok(album) => album,
+        Err(e) => return send(ctx, Reply::Private(format!("{e}.")), false).await,
+    };
     let overrides = Overrides(
-        [(Feature::ArtistPopularity, artist_popularity), (Feature::Genre, genre.map(|g| g as u8 as f64))]
+        [(Feature::ArtistPopularity, artist_popularity), (Feature::Genre, genre.map(Genre::index))]
             .into_iter()
             .filter_map(|(f, v)| v.map(|v| (f, v)))
             .collect(),
     );
     ctx.defer().await?;
-    let reply = ctx.data().album(&url, &overrides, current_year()).await;
+    let reply = ctx.data().album(&album, &overrides, current_year()).await;
     send(ctx, reply, true).await
 }
 
@@ -219,4 +238,17 @@ pub async fn model(ctx: Context<'_>) -> Result<(), Error> {
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![predict(), album(), model()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use poise::ChoiceParameter;
+
+    #[test]
+    fn genre_choices_are_the_models_labels_in_order() {
+        let names: Vec<String> = Genre::list().iter().map(|c| c.name.to_string()).collect();
+        assert_eq!(names, hitcast::GENRES);
+        assert_eq!(Genre::Classical.index(), (hitcast::GENRES.len() - 1) as f64);
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use hitcast::{Feature, Model, PredictError};
 
 use crate::enrich::{self, Enricher, Overrides};
-use crate::link::{self, Kind};
+use crate::link::{self, Kind, SpotifyRef};
 use crate::reply::{self, Reply};
 use crate::sources::{Catalog, FeatureSource};
 
@@ -18,7 +18,7 @@ pub struct Bot<S, R> {
 
 fn predict_failed(e: PredictError) -> Reply {
     match e {
-        PredictError::Invalid(_) => reply::invalid(&e),
+        PredictError::Invalid(_) | PredictError::InvalidChange(_) => reply::invalid(&e),
         PredictError::Run(msg) => {
             tracing::error!(error = %msg, "model run failed");
             Reply::Private("Something went wrong on our side; try again later.".into())
@@ -36,24 +36,40 @@ fn lookup_failed(e: enrich::EnrichError) -> Reply {
 }
 
 impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
-    /// `/predict`: a Spotify track (optional) plus the user's options.
-    pub async fn predict(&self, url: Option<&str>, name: Option<String>, overrides: &Overrides, now: f64) -> Reply {
-        let enriched = match url {
-            Some(u) => {
-                let r = match link::parse(u, Kind::Track) {
-                    Ok(r) => r,
-                    Err(e) => return Reply::Private(format!("{e}.")),
-                };
-                match self.enricher.track(&r.id, overrides, now).await {
-                    Ok(mut e) => {
-                        if let Some(n) = name {
-                            e.features.name = Some(n);
-                        }
-                        e
+    /// `/predict` from text: parses the link once, then [`Bot::predict`].
+    pub async fn predict_url(&self, url: Option<&str>, name: Option<String>, overrides: &Overrides, now: f64) -> Reply {
+        match url.map(|u| link::parse(u, Kind::Track)).transpose() {
+            Ok(track) => self.predict(track.as_ref(), name, overrides, now).await,
+            Err(e) => Reply::Private(format!("{e}.")),
+        }
+    }
+
+    /// `/album` from text: parses the link once, then [`Bot::album`].
+    pub async fn album_url(&self, url: &str, overrides: &Overrides, now: f64) -> Reply {
+        match link::parse(url, Kind::Album) {
+            Ok(album) => self.album(&album, overrides, now).await,
+            Err(e) => Reply::Private(format!("{e}.")),
+        }
+    }
+
+    /// `/predict`: a Spotify track (optional, already parsed) plus the user's options.
+    pub async fn predict(
+        &self,
+        track: Option<&SpotifyRef>,
+        name: Option<String>,
+        overrides: &Overrides,
+        now: f64,
+    ) -> Reply {
+        let enriched = match track {
+            Some(r) => match self.enricher.track(&r.id, overrides, now).await {
+                Ok(mut e) => {
+                    if let Some(n) = name {
+                        e.features.name = Some(n);
                     }
-                    Err(e) => return lookup_failed(e),
+                    e
                 }
-            }
+                Err(e) => return lookup_failed(e),
+            },
             None if overrides.0.is_empty() => {
                 return Reply::Private(
                     "Give a Spotify track link (`url:`), or describe an unreleased song with the options \
@@ -75,11 +91,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
     }
 
     /// `/album`: ranks every track that has all required inputs; names the others.
-    pub async fn album(&self, url: &str, overrides: &Overrides, now: f64) -> Reply {
-        let r = match link::parse(url, Kind::Album) {
-            Ok(r) => r,
-            Err(e) => return Reply::Private(format!("{e}.")),
-        };
+    pub async fn album(&self, r: &SpotifyRef, overrides: &Overrides, now: f64) -> Reply {
         let album = match self.enricher.album(&r.id, overrides, now).await {
             Ok(a) => a,
             Err(e) => return lookup_failed(e),

@@ -41,25 +41,40 @@ impl ReccoBeats {
         if !resp.status().is_success() {
             return Err(status_error(SERVICE, "track", status, resp.headers()));
         }
-        let body: serde_json::Value =
+        let body: payload::List =
             resp.json().await.map_err(|e| SourceError::Malformed { service: SERVICE, message: without_url(&e) })?;
-        let items = body
-            .get("content")
-            .and_then(serde_json::Value::as_array)
-            .ok_or_else(|| SourceError::Malformed { service: SERVICE, message: "no `content` array".into() })?;
         let mut out = HashMap::new();
-        for item in items {
+        for item in body.content {
             // Items name the Spotify track in `href` (https://open.spotify.com/track/<id>).
             let id = item
-                .get("href")
-                .and_then(serde_json::Value::as_str)
+                .href
+                .as_deref()
                 .and_then(|h| h.rsplit('/').next())
                 .map(|s| s.split('?').next().unwrap_or(s).to_string());
             if let Some(id) = id.filter(|id| ids.contains(id)) {
-                out.insert(id, AudioFeatures::from_json(item));
+                out.insert(id, item.features);
             }
         }
         Ok(out)
+    }
+}
+
+/// ReccoBeats' JSON, typed: `{"content": [{"id": …, "href": "https://open.spotify.com/track/…",
+/// "danceability": …, …}]}`. A missing `content` is a malformed response; a missing feature
+/// stays `None`.
+pub mod payload {
+    use serde::Deserialize;
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct List {
+        pub content: Vec<Item>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct Item {
+        pub href: Option<String>,
+        #[serde(flatten)]
+        pub features: crate::sources::AudioFeatures,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Replies as plain data (tested with snapshots); `commands` turns them into Discord embeds.
 
-use hitcast::{Band, Explanation, Feature, Model, PredictError, Ranking, Source};
+use hitcast::present::input_sources;
+use hitcast::{Band, Explanation, Feature, Model, PredictError, Ranking, Source, num};
 use serde::Serialize;
 
 use crate::enrich::{Enriched, EnrichedAlbum};
@@ -66,10 +67,6 @@ fn bar(p: f32) -> String {
     "█".repeat(n) + &"░".repeat(20 - n.min(20))
 }
 
-fn num(v: f64) -> String {
-    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.3}").trim_end_matches('0').to_string() }
-}
-
 fn option_name(f: Feature) -> &'static str {
     f.name()
 }
@@ -81,22 +78,14 @@ fn options_hint(missing: &[Feature]) -> String {
 
 /// Where the inputs came from, grouped by source.
 fn provenance(e: &Enriched) -> String {
-    let mut by: Vec<(Source, Vec<&str>)> = Vec::new();
-    for f in Feature::ALL {
-        if let Some(s) = e.features.get(f) {
-            match by.iter_mut().find(|(src, _)| *src == s.source) {
-                Some((_, v)) => v.push(f.name()),
-                None => by.push((s.source, vec![f.name()])),
-            }
-        }
-    }
-    by.iter()
-        .map(|(s, names)| {
+    input_sources(&e.features)
+        .iter()
+        .map(|(s, features)| {
             let who = match s {
                 Source::User => "you".to_string(),
                 other => other.to_string(),
             };
-            format!("**{who}**: {}", names.join(", "))
+            format!("**{who}**: {}", features.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -148,9 +137,7 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
         .collect::<Vec<_>>()
         .join("\n");
     let drivers = x
-        .drivers
-        .iter()
-        .take(3)
+        .top_drivers(3)
         .map(|d| {
             format!(
                 "**{}** {} → at {}: {:+.1}, at {}: {:+.1}",
@@ -167,10 +154,7 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
     let mut fields = vec![field("Bands", bands, false), field("What moves it", drivers, false)];
     fields.push(field("Where the inputs came from", provenance(e), false));
     let mut missing_lines: Vec<String> = x
-        .if_supplied
-        .iter()
-        // an input this model does not use (time_signature) changes nothing: not worth a line
-        .filter(|d| d.strength() >= 0.05)
+        .worth_supplying()
         .map(|d| {
             let hint = if d.feature == Feature::ArtistPopularity { " (new Spotify apps no longer get it)" } else { "" };
             format!(
@@ -208,32 +192,33 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
 pub fn album(a: &EnrichedAlbum, r: &Ranking, skipped: &[(String, Vec<Feature>)]) -> Reply {
     let artists = a.meta.artists.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ");
     let title = if artists.is_empty() { a.meta.name.clone() } else { format!("{} — {}", a.meta.name, artists) };
-    let name = |t: &hitcast::RankedTrack| t.name.clone().unwrap_or_else(|| format!("track {}", t.index + 1));
-    let description = match (r.single(), r.margin) {
-        (Some(top), Some(m)) => format!(
-            "Release as the single: **{}** (expected {:.0}, {:.1} points ahead of {}){}",
-            name(top),
-            top.prediction.expected_popularity,
+    let name = |t: &hitcast::RankedTrack| t.display_name();
+    let description = match r.verdict() {
+        Some(v @ hitcast::Verdict { runner_up: Some(second), margin: Some(m), .. }) => format!(
+            "Release as the single: **{}** (expected {:.0}, {:.1} points ahead of {}){}{}",
+            name(v.single),
+            v.single.prediction.expected_popularity,
             m,
-            name(&r.tracks[1]),
-            if r.close_call {
+            name(second),
+            if v.close_call {
                 format!(
                     "\nA close call: the gap is below the model's error on a track's place in its album ({:.1} points); trust your ears between the two.",
-                    r.close_call_points
+                    v.close_call_points
                 )
             } else {
                 String::new()
-            } + &match (r.top_pick_rate, r.top_pick_chance) {
-                (Some(rate), Some(chance)) => format!(
+            },
+            match v.top_pick {
+                Some((rate, chance)) => format!(
                     "\nOn test albums the model's pick was the most popular track {:.0}% of the time (random: {:.0}%).",
                     rate * 100.0,
                     chance * 100.0
                 ),
-                _ => String::new(),
+                None => String::new(),
             }
         ),
-        (Some(top), None) => format!("Only one track could be predicted: **{}**", name(top)),
-        _ => "No track could be predicted.".into(),
+        Some(v) => format!("Only one track could be predicted: **{}**", name(v.single)),
+        None => "No track could be predicted.".into(),
     };
     let list = r
         .tracks

@@ -49,12 +49,15 @@ pub struct ArtistMeta {
     pub genres: Option<Vec<String>>,
 }
 
-/// Spotify-style audio features; fields a source lacks are `None`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Spotify-style audio features, read straight from Spotify's and ReccoBeats' JSON (the same
+/// field names): a field that is absent or `null` is `None` by construction, never 0.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct AudioFeatures {
     pub danceability: Option<f64>,
     pub energy: Option<f64>,
-    /// -1 (no key detected) is stored as `None`.
+    /// -1 (no key detected) is read as `None`.
+    #[serde(deserialize_with = "key_or_none")]
     pub key: Option<f64>,
     pub loudness: Option<f64>,
     pub mode: Option<f64>,
@@ -67,26 +70,12 @@ pub struct AudioFeatures {
     pub time_signature: Option<f64>,
 }
 
-impl AudioFeatures {
-    /// Reads the common JSON shape (Spotify's and ReccoBeats'): missing or null fields stay `None`.
-    pub fn from_json(v: &serde_json::Value) -> AudioFeatures {
-        let f = |k: &str| v.get(k).and_then(serde_json::Value::as_f64);
-        AudioFeatures {
-            danceability: f("danceability"),
-            energy: f("energy"),
-            key: f("key").filter(|k| *k >= 0.0),
-            loudness: f("loudness"),
-            mode: f("mode"),
-            speechiness: f("speechiness"),
-            acousticness: f("acousticness"),
-            instrumentalness: f("instrumentalness"),
-            liveness: f("liveness"),
-            valence: f("valence"),
-            tempo: f("tempo"),
-            time_signature: f("time_signature"),
-        }
-    }
+fn key_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let key: Option<f64> = serde::Deserialize::deserialize(d)?;
+    Ok(key.filter(|k| *k >= 0.0))
+}
 
+impl AudioFeatures {
     /// (model feature, value) for every value present.
     pub fn values(&self) -> Vec<(hitcast::Feature, f64)> {
         use hitcast::Feature as F;

@@ -9,7 +9,6 @@ use hitcast::Source;
 use rspotify::clients::BaseClient;
 use rspotify::http::HttpError;
 use rspotify::{ClientCredsSpotify, ClientError, Credentials};
-use serde_json::Value;
 
 use crate::sources::{
     AlbumMeta, ArtistMeta, ArtistRef, AudioFeatures, Catalog, FeatureSource, SourceError, TrackMeta, status_error,
@@ -52,8 +51,14 @@ impl Spotify {
         Ok(())
     }
 
-    /// GET `path` (relative to the API base) as JSON, with a timeout and bounded retries.
-    async fn get(&self, path: &str, query: &[(&str, &str)], what: &'static str) -> Result<Value, SourceError> {
+    /// GET `path` (relative to the API base) as the typed payload `T`, with a timeout and
+    /// bounded retries.
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        what: &'static str,
+    ) -> Result<T, SourceError> {
         with_retries(3, Duration::from_secs(5), || async {
             self.ensure_token().await?;
             let q: rspotify::http::Query = query.iter().map(|(k, v)| (*k, *v)).collect();
@@ -86,90 +91,148 @@ fn map_error(e: ClientError, what: &'static str) -> SourceError {
     }
 }
 
-fn str_field(v: &Value, k: &str) -> Option<String> {
-    v.get(k).and_then(Value::as_str).map(str::to_string)
-}
+/// Spotify's JSON, as typed structs: every field Spotify may leave out (development-mode apps
+/// get no `popularity`, `followers` or `genres` since February 2026) is an `Option`, so a
+/// missing value stays missing by construction. Unknown fields are ignored.
+pub mod payload {
+    use serde::Deserialize;
 
-fn artists(v: &Value) -> Vec<ArtistRef> {
-    v.get("artists")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| {
-                    Some(ArtistRef { id: str_field(x, "id")?, name: str_field(x, "name").unwrap_or_default() })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct ArtistRef {
+        pub id: Option<String>,
+        #[serde(default)]
+        pub name: String,
+    }
 
-fn popularity(v: &Value) -> Option<u32> {
-    v.get("popularity").and_then(Value::as_u64).map(|p| p as u32)
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct AlbumRef {
+        pub name: Option<String>,
+        pub release_date: Option<String>,
+    }
+
+    /// A full track object, or a simplified one (album tracks: no `album`, no `popularity`).
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct Track {
+        pub id: Option<String>,
+        #[serde(default)]
+        pub name: String,
+        #[serde(default)]
+        pub artists: Vec<ArtistRef>,
+        pub album: Option<AlbumRef>,
+        pub duration_ms: Option<u64>,
+        #[serde(default)]
+        pub explicit: bool,
+        pub popularity: Option<u32>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct Page<T> {
+        #[serde(default = "Vec::new")]
+        pub items: Vec<T>,
+        pub total: Option<u64>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct Album {
+        pub id: Option<String>,
+        #[serde(default)]
+        pub name: String,
+        #[serde(default)]
+        pub artists: Vec<ArtistRef>,
+        pub release_date: Option<String>,
+        pub tracks: Option<Page<Track>>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct Artist {
+        pub id: Option<String>,
+        #[serde(default)]
+        pub name: String,
+        pub popularity: Option<u32>,
+        pub genres: Option<Vec<String>>,
+    }
+
+    /// `GET /audio-features?ids=`: `null` for ids Spotify has nothing for.
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct AudioFeaturesList {
+        #[serde(default)]
+        pub audio_features: Vec<Option<AudioFeaturesItem>>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct AudioFeaturesItem {
+        pub id: Option<String>,
+        #[serde(flatten)]
+        pub features: crate::sources::AudioFeatures,
+    }
 }
 
 fn malformed(what: &str) -> SourceError {
     SourceError::Malformed { service: SERVICE, message: format!("no {what}") }
 }
 
-/// A full or simplified track object; `album_name`/`release_date` fill in for album tracks.
-pub fn track_from_json(v: &Value, album: Option<(&str, Option<&str>)>) -> Result<TrackMeta, SourceError> {
-    let album_obj = v.get("album");
+fn artists(refs: Vec<payload::ArtistRef>) -> Vec<ArtistRef> {
+    refs.into_iter().filter_map(|a| Some(ArtistRef { id: a.id?, name: a.name })).collect()
+}
+
+/// A full or simplified track; `album` (name, release date) fills in for album tracks.
+pub fn track_meta(t: payload::Track, album: Option<(&str, Option<&str>)>) -> Result<TrackMeta, SourceError> {
+    let (album_name, release) = match t.album {
+        Some(a) => (a.name, a.release_date),
+        None => (album.map(|a| a.0.to_string()), album.and_then(|a| a.1.map(str::to_string))),
+    };
     Ok(TrackMeta {
-        id: str_field(v, "id").ok_or_else(|| malformed("track id"))?,
-        name: str_field(v, "name").unwrap_or_default(),
-        artists: artists(v),
-        album: album_obj.and_then(|a| str_field(a, "name")).or_else(|| album.map(|a| a.0.to_string())),
-        release_date: album_obj
-            .and_then(|a| str_field(a, "release_date"))
-            .or_else(|| album.and_then(|a| a.1.map(str::to_string))),
-        duration_ms: v.get("duration_ms").and_then(Value::as_u64).ok_or_else(|| malformed("duration_ms"))?,
-        explicit: v.get("explicit").and_then(Value::as_bool).unwrap_or(false),
-        popularity: popularity(v),
+        id: t.id.ok_or_else(|| malformed("track id"))?,
+        name: t.name,
+        artists: artists(t.artists),
+        album: album_name,
+        release_date: release,
+        duration_ms: t.duration_ms.ok_or_else(|| malformed("duration_ms"))?,
+        explicit: t.explicit,
+        popularity: t.popularity,
     })
 }
 
 impl Catalog for Spotify {
     async fn track(&self, id: &str) -> Result<TrackMeta, SourceError> {
-        let v = self.get(&format!("tracks/{id}"), &[], "track").await?;
-        track_from_json(&v, None)
+        let t: payload::Track = self.get(&format!("tracks/{id}"), &[], "track").await?;
+        track_meta(t, None)
     }
 
     async fn album(&self, id: &str) -> Result<AlbumMeta, SourceError> {
-        let v = self.get(&format!("albums/{id}"), &[], "album").await?;
-        let name = str_field(&v, "name").unwrap_or_default();
-        let release = str_field(&v, "release_date");
-        let page = v.get("tracks").ok_or_else(|| malformed("album tracks"))?;
-        let mut items: Vec<Value> = page.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
-        let total = page.get("total").and_then(Value::as_u64).unwrap_or(items.len() as u64) as usize;
+        let a: payload::Album = self.get(&format!("albums/{id}"), &[], "album").await?;
+        let page = a.tracks.ok_or_else(|| malformed("album tracks"))?;
+        let total = page.total.map_or(page.items.len(), |t| t as usize);
+        let mut items = page.items;
         while items.len() < total.min(MAX_ALBUM_TRACKS) {
             let offset = items.len().to_string();
-            let next =
+            let next: payload::Page<payload::Track> =
                 self.get(&format!("albums/{id}/tracks"), &[("limit", "50"), ("offset", &offset)], "album").await?;
-            let more = next.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
-            if more.is_empty() {
+            if next.items.is_empty() {
                 break;
             }
-            items.extend(more);
+            items.extend(next.items);
         }
         let tracks = items
-            .iter()
-            .map(|t| track_from_json(t, Some((&name, release.as_deref()))))
+            .into_iter()
+            .map(|t| track_meta(t, Some((&a.name, a.release_date.as_deref()))))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(AlbumMeta { id: id.to_string(), name, artists: artists(&v), release_date: release, tracks })
+        Ok(AlbumMeta {
+            id: a.id.unwrap_or_else(|| id.to_string()),
+            name: a.name,
+            artists: artists(a.artists),
+            release_date: a.release_date,
+            tracks,
+        })
     }
 
     async fn artist(&self, id: &str) -> Result<ArtistMeta, SourceError> {
-        let v = self.get(&format!("artists/{id}"), &[], "artist").await?;
-        let genres: Option<Vec<String>> = v
-            .get("genres")
-            .and_then(Value::as_array)
-            .map(|g| g.iter().filter_map(Value::as_str).map(str::to_string).collect::<Vec<_>>())
-            .filter(|g| !g.is_empty());
+        let a: payload::Artist = self.get(&format!("artists/{id}"), &[], "artist").await?;
         Ok(ArtistMeta {
-            id: str_field(&v, "id").unwrap_or_else(|| id.to_string()),
-            name: str_field(&v, "name").unwrap_or_default(),
-            popularity: popularity(&v),
-            genres,
+            id: a.id.unwrap_or_else(|| id.to_string()),
+            name: a.name,
+            popularity: a.popularity,
+            genres: a.genres.filter(|g| !g.is_empty()),
         })
     }
 }
@@ -184,10 +247,10 @@ impl FeatureSource for Spotify {
         let mut out = HashMap::new();
         for chunk in ids.chunks(100) {
             let joined = chunk.join(",");
-            let v = self.get("audio-features", &[("ids", &joined)], "track").await?;
-            for item in v.get("audio_features").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(id) = str_field(item, "id") {
-                    out.insert(id, AudioFeatures::from_json(item));
+            let list: payload::AudioFeaturesList = self.get("audio-features", &[("ids", &joined)], "track").await?;
+            for item in list.audio_features.into_iter().flatten() {
+                if let Some(id) = item.id {
+                    out.insert(id, item.features);
                 }
             }
         }

@@ -1,13 +1,17 @@
 //! The HTTP API, independent of how requests arrive (Lambda events or the local server):
-//! routing, JSON in and out, and the mapping of errors to status codes.
+//! routing ([`Route`], matched exhaustively), the wire documents of [`hitcast::wire`] in and
+//! out, and the mapping of errors to status codes ([`ErrorCode::status`]).
 
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hitcast::{Change, Feature, InputError, Model, PredictError, Source, TrackFeatures};
+use hitcast::wire::{
+    Document, ErrorBody, ErrorCode, ErrorDetail, ExplainResponse, Fallback, HealthResponse, InputProblems,
+    ModelResponse, PredictResponse, ProblemOut, RankResponse,
+};
+use hitcast::{Model, PredictError, Source, TrackFeatures};
 use http::{Method, StatusCode};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
 
 use crate::store::{Loaded, ModelOrigin};
 
@@ -17,17 +21,53 @@ pub const MAX_TRACKS: usize = 1000;
 pub const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
 /// Header carried by every response.
 pub const MODEL_HEADER: &str = "x-hitcast-model";
+/// Longest parser message echoed in a 400 (a JSON error can quote the offending text).
+const MAX_PARSE_MESSAGE: usize = 300;
 
-/// Every route: (method, path). `openapi.yaml` documents exactly these (tested).
-pub const ROUTES: [(&str, &str); 7] = [
-    ("GET", "/"),
-    ("GET", "/health"),
-    ("GET", "/openapi.yaml"),
-    ("GET", "/v1/model"),
-    ("POST", "/v1/predict"),
-    ("POST", "/v1/rank"),
-    ("POST", "/v1/explain"),
-];
+/// Every route. `openapi.yaml` documents exactly these (tested); [`handle`] matches them
+/// without a wildcard, so a route without a handler does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Page,
+    Health,
+    OpenApi,
+    Model,
+    Predict,
+    Rank,
+    Explain,
+}
+
+impl Route {
+    pub const ALL: [Route; 7] =
+        [Route::Page, Route::Health, Route::OpenApi, Route::Model, Route::Predict, Route::Rank, Route::Explain];
+
+    pub const fn path(self) -> &'static str {
+        match self {
+            Route::Page => "/",
+            Route::Health => "/health",
+            Route::OpenApi => "/openapi.yaml",
+            Route::Model => "/v1/model",
+            Route::Predict => "/v1/predict",
+            Route::Rank => "/v1/rank",
+            Route::Explain => "/v1/explain",
+        }
+    }
+
+    /// The method the route takes (`HEAD` works wherever `GET` does).
+    pub const fn method(self) -> &'static str {
+        match self {
+            Route::Page | Route::Health | Route::OpenApi | Route::Model => "GET",
+            Route::Predict | Route::Rank | Route::Explain => "POST",
+        }
+    }
+
+    /// The route at `path` (a trailing slash is the same route).
+    pub fn at(path: &str) -> Option<Route> {
+        let path = path.trim_end_matches('/');
+        let path = if path.is_empty() { "/" } else { path };
+        Route::ALL.into_iter().find(|r| r.path() == path)
+    }
+}
 
 const PAGE: &str = include_str!("../static/index.html");
 const OPENAPI: &str = include_str!("../openapi.yaml");
@@ -66,8 +106,23 @@ pub struct ApiResponse {
 
 impl ApiResponse {
     fn json(status: StatusCode, value: &impl Serialize) -> ApiResponse {
-        let body = serde_json::to_vec(value).expect("responses serialise");
-        ApiResponse { status, content_type: "application/json", body: body.into(), allow: None }
+        match serde_json::to_vec(value) {
+            Ok(body) => ApiResponse { status, content_type: "application/json", body: body.into(), allow: None },
+            Err(e) => {
+                tracing::error!(error = %e, "a response did not serialise");
+                let body = br#"{"error":{"code":"internal","message":"the response could not be written; see the logs","field":null}}"#;
+                ApiResponse {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    content_type: "application/json",
+                    body: Bytes::from_static(body),
+                    allow: None,
+                }
+            }
+        }
+    }
+
+    fn static_text(content_type: &'static str, text: &'static str) -> ApiResponse {
+        ApiResponse { status: StatusCode::OK, content_type, body: Bytes::from_static(text.as_bytes()), allow: None }
     }
 
     /// Into an `http::Response` with the headers every response carries.
@@ -87,152 +142,93 @@ impl ApiResponse {
     }
 }
 
-/// An API error: status, machine code, message, and the field it is about.
+/// An API error: a wire [`ErrorDetail`], answered with its code's status.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    pub field: Option<String>,
-    /// Every problem, for validation errors.
-    pub problems: Vec<Value>,
-}
+pub struct ApiError(pub ErrorDetail);
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), field: None, problems: Vec::new() }
+    fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError(ErrorDetail::new(code, message))
     }
 
     fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        ApiError::new(ErrorCode::BadRequest, message)
     }
 
-    fn input(errors: Vec<(Option<usize>, InputError)>) -> ApiError {
-        let message = errors
-            .iter()
-            .map(|(t, e)| match t {
-                Some(t) => format!("track {}: {e}", t + 1),
-                None => e.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let problems = errors
-            .iter()
-            .map(|(t, e)| {
-                json!({"track": t, "field": e.field(), "problem": match e {
-                InputError::UnknownField { .. } => "unknown_field",
-                InputError::NotANumber { .. } => "not_a_number",
-            }, "message": e.to_string()})
-            })
-            .collect();
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "invalid_input",
-            message,
-            field: errors.first().map(|(_, e)| e.field().to_string()),
-            problems,
+    fn input(p: &InputProblems) -> ApiError {
+        ApiError(ErrorDetail::input(p))
+    }
+
+    /// A prediction error; `single`: the request held one track (rows are not numbered).
+    fn predict(e: PredictError, single: bool) -> ApiError {
+        match e {
+            PredictError::Invalid(rows) => ApiError(ErrorDetail::invalid(&rows, single)),
+            PredictError::InvalidChange(problems) => ApiError(ErrorDetail::with_problems(
+                ErrorCode::ValidationFailed,
+                problems.iter().map(|p| {
+                    let mut out = ProblemOut::invalid(None, p);
+                    out.field = format!("what_if.{}", out.field);
+                    out.message = format!("what-if: {}", out.message);
+                    out
+                }),
+                0,
+            )),
+            PredictError::Run(msg) => {
+                tracing::error!(error = %msg, "model run failed");
+                ApiError::new(ErrorCode::Internal, "the model failed to run; see the logs")
+            }
         }
     }
 
     fn into_response(self, version: &str) -> ApiResponse {
-        let mut err = json!({"code": self.code, "message": self.message, "field": self.field});
-        if !self.problems.is_empty() {
-            err["problems"] = Value::Array(self.problems);
-        }
-        ApiResponse::json(self.status, &json!({"error": err, "model_version": version}))
-    }
-}
-
-impl From<PredictError> for ApiError {
-    fn from(e: PredictError) -> ApiError {
-        match e {
-            PredictError::Invalid(rows) => {
-                let message = PredictError::Invalid(rows.clone()).to_string();
-                let field = rows.first().and_then(|r| r.problems.first()).map(|p| p.feature.name().to_string());
-                let problems = rows
-                    .iter()
-                    .flat_map(|r| {
-                        r.problems.iter().map(move |p| {
-                            let mut v = serde_json::to_value(p).expect("problems serialise");
-                            if let Some(obj) = v.as_object_mut() {
-                                obj.remove("feature");
-                            }
-                            v["field"] = json!(p.feature.name());
-                            v["track"] = json!(r.row);
-                            v["message"] = json!(p.to_string());
-                            v
-                        })
-                    })
-                    .collect();
-                ApiError { status: StatusCode::BAD_REQUEST, code: "validation_failed", message, field, problems }
-            }
-            PredictError::Run(msg) => {
-                tracing::error!(error = %msg, "model run failed");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the model failed to run; see the logs")
-            }
-        }
+        let status = StatusCode::from_u16(self.0.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body: ErrorBody = self.0.body(version);
+        ApiResponse::json(status, &body)
     }
 }
 
 /// Routes and answers one request. Never panics on input.
 pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
-    let version = state.model.version().to_string();
-    let path = req.path.trim_end_matches('/');
-    let path = if path.is_empty() { "/" } else { path };
-    let allowed: Vec<&str> = ROUTES.iter().filter(|(_, p)| *p == path).map(|(m, _)| *m).collect();
-    if allowed.is_empty() {
-        return ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no route {path}; see GET /openapi.yaml"))
-            .into_response(&version);
-    }
-    if !allowed.contains(&req.method.as_str()) {
+    let version = state.model.version();
+    let Some(route) = Route::at(req.path) else {
+        let path = hitcast::input::echo_text(req.path);
+        return ApiError::new(ErrorCode::NotFound, format!("no route {path}; see GET /openapi.yaml"))
+            .into_response(version);
+    };
+    let head = req.method == Method::HEAD && route.method() == "GET";
+    if req.method.as_str() != route.method() && !head {
         let mut r = ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            format!("{path} takes {}, not {}", allowed.join(", "), req.method),
+            ErrorCode::MethodNotAllowed,
+            format!(
+                "{} takes {}, not {}",
+                route.path(),
+                route.method(),
+                hitcast::input::echo_text(req.method.as_str())
+            ),
         )
-        .into_response(&version);
-        r.allow = Some(if allowed.contains(&"POST") { "POST" } else { "GET" });
+        .into_response(version);
+        r.allow = Some(if route.method() == "GET" { "GET, HEAD" } else { "POST" });
         return r;
     }
-    let result = match (req.method.as_str(), path) {
-        ("GET", "/") => {
-            return ApiResponse {
-                status: StatusCode::OK,
-                content_type: "text/html; charset=utf-8",
-                body: Bytes::from_static(PAGE.as_bytes()),
-                allow: None,
-            };
-        }
-        ("GET", "/openapi.yaml") => {
-            return ApiResponse {
-                status: StatusCode::OK,
-                content_type: "application/yaml",
-                body: Bytes::from_static(OPENAPI.as_bytes()),
-                allow: None,
-            };
-        }
-        ("GET", "/health") => Ok(health(state)),
-        ("GET", "/v1/model") => Ok(model_info(state)),
-        ("POST", route) => json_body(&req).and_then(|body| match route {
-            "/v1/predict" => predict(state, body),
-            "/v1/rank" => rank(state, body),
-            _ => explain(state, body),
-        }),
-        _ => unreachable!("every route is matched above"),
+    let result = match route {
+        Route::Page => Ok(ApiResponse::static_text("text/html; charset=utf-8", PAGE)),
+        Route::OpenApi => Ok(ApiResponse::static_text("application/yaml", OPENAPI)),
+        Route::Health => Ok(ApiResponse::json(StatusCode::OK, &health(state))),
+        Route::Model => Ok(ApiResponse::json(StatusCode::OK, &model_info(state))),
+        Route::Predict => json_body(&req).and_then(|doc| predict(&state.model, doc)),
+        Route::Rank => json_body(&req).and_then(|doc| rank(&state.model, doc)),
+        Route::Explain => json_body(&req).and_then(|doc| explain(&state.model, doc)),
     };
-    match result {
-        Ok(value) => ApiResponse::json(StatusCode::OK, &value),
-        Err(e) => e.into_response(&version),
+    let mut resp = result.unwrap_or_else(|e| e.into_response(version));
+    if head {
+        resp.body = Bytes::new();
     }
+    resp
 }
 
 fn body_too_large(size: Option<usize>) -> ApiError {
     let size = size.map_or("over the limit".to_string(), |n| format!("{n} bytes"));
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
-        format!("the body is {size}; the limit is {MAX_BODY_BYTES} bytes"),
-    )
+    ApiError::new(ErrorCode::BodyTooLarge, format!("the body is {size}; the limit is {MAX_BODY_BYTES} bytes"))
 }
 
 /// The 413 for a body the transport stopped reading at [`MAX_BODY_BYTES`].
@@ -240,186 +236,115 @@ pub fn too_large(state: &AppState) -> ApiResponse {
     body_too_large(None).into_response(state.model.version())
 }
 
-fn json_body(req: &ApiRequest<'_>) -> Result<Value, ApiError> {
+/// The body as a wire [`Document`] of at most [`MAX_TRACKS`] tracks (more are counted, not read).
+fn json_body(req: &ApiRequest<'_>) -> Result<Document, ApiError> {
     if req.body.len() > MAX_BODY_BYTES {
         return Err(body_too_large(Some(req.body.len())));
     }
     let ct = req.content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if ct != "application/json" && !ct.ends_with("+json") {
+        let got = req.content_type.map_or("none".to_string(), |c| format!("{:?}", hitcast::input::echo_text(c)));
         return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            format!("send JSON with content-type: application/json (got {:?})", req.content_type.unwrap_or("none")),
+            ErrorCode::UnsupportedMediaType,
+            format!("send JSON with content-type: application/json (got {got})"),
         ));
     }
-    serde_json::from_slice(req.body).map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
-}
-
-fn object<'v>(v: &'v Value, what: &str) -> Result<&'v Map<String, Value>, ApiError> {
-    v.as_object().ok_or_else(|| ApiError::bad_request(format!("{what} must be a JSON object")))
-}
-
-/// One track: a flat object of inputs, or `{"name": …, "features": {…}}`.
-fn track(v: &Value, index: Option<usize>) -> Result<TrackFeatures, Vec<(Option<usize>, InputError)>> {
-    let wrap = |errs: Vec<InputError>| errs.into_iter().map(|e| (index, e)).collect::<Vec<_>>();
-    let Some(obj) = v.as_object() else {
-        return Err(vec![(
-            index,
-            InputError::NotANumber { field: "track".into(), given: v.to_string(), hint: "a JSON object".into() },
-        )]);
-    };
-    match obj.get("features") {
-        Some(Value::Object(features)) => {
-            let mut t = TrackFeatures::from_json_object(features, Source::Client).map_err(wrap)?;
-            if let Some(name) = obj.get("name").and_then(Value::as_str) {
-                t.name = Some(name.to_string());
-            }
-            Ok(t)
+    let doc = Document::from_json(req.body, MAX_TRACKS).map_err(|e| {
+        let mut message = e.to_string();
+        if message.len() > MAX_PARSE_MESSAGE {
+            message = hitcast::input::echo_text(&message);
         }
-        _ => TrackFeatures::from_json_object(obj, Source::Client).map_err(wrap),
-    }
-}
-
-fn tracks(body: &Value) -> Result<Vec<TrackFeatures>, ApiError> {
-    let list = body
-        .get("tracks")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::bad_request("expected {\"tracks\": [ {…}, … ]}"))?;
-    if list.len() > MAX_TRACKS {
+        ApiError::bad_request(format!("the body is not valid JSON for this route: {message}"))
+    })?;
+    if doc.over_limit() {
         return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_tracks",
-            format!("{} tracks in one request; the limit is {MAX_TRACKS}: split the batch", list.len()),
+            ErrorCode::TooManyTracks,
+            format!("{} tracks in one request; the limit is {MAX_TRACKS}: split the batch", doc.total),
         ));
     }
-    if list.is_empty() {
-        return Err(ApiError::bad_request("`tracks` is empty"));
+    if doc.is_empty() {
+        return Err(ApiError::bad_request(
+            "the body has no track: send a track object ({\"name\": …, \"features\": {…}} or flat), or {\"tracks\": […]}",
+        ));
     }
-    let mut out = Vec::with_capacity(list.len());
-    let mut errors = Vec::new();
-    for (i, v) in list.iter().enumerate() {
-        match track(v, Some(i)) {
-            Ok(t) => out.push(t),
-            Err(e) => errors.extend(e),
+    Ok(doc)
+}
+
+/// The document's tracks, as the model will see them (derived inputs filled in).
+fn tracks(model: &Model, doc: &mut Document, route: Route) -> Result<Vec<TrackFeatures>, ApiError> {
+    let mut problems = match doc.tracks(Source::Client) {
+        Ok(t) if route == Route::Explain || doc.what_if.is_none() => {
+            return Ok(t.iter().map(|t| model.with_derived(t)).collect());
         }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(ApiError::input(errors)) }
-}
-
-fn predict(state: &AppState, body: Value) -> Result<Value, ApiError> {
-    let version = state.model.version();
-    if let Some(features) = body.get("features") {
-        let mut t = track(&json!({"features": features}), None).map_err(ApiError::input)?;
-        if let Some(name) = body.get("name").and_then(Value::as_str) {
-            t.name = Some(name.to_string());
-        }
-        let p = state.model.predict_one(&t)?;
-        return Ok(json!({"model_version": version, "bands": bands(), "prediction": with_name(&t, &p)}));
-    }
-    if body.get("tracks").is_some() {
-        let ts = tracks(&body)?;
-        let preds = state.model.predict(&ts)?;
-        let out: Vec<Value> = ts.iter().zip(&preds).map(|(t, p)| with_name(t, p)).collect();
-        return Ok(json!({"model_version": version, "bands": bands(), "predictions": out}));
-    }
-    object(&body, "the body")?;
-    Err(ApiError::bad_request("expected {\"features\": {…}} for one track or {\"tracks\": […]} for a batch"))
-}
-
-fn bands() -> [&'static str; 4] {
-    hitcast::Band::ALL.map(|b| b.label())
-}
-
-fn with_name(t: &TrackFeatures, p: &hitcast::Prediction) -> Value {
-    let mut v = serde_json::to_value(p).expect("predictions serialise");
-    v["name"] = json!(t.name);
-    v["inputs"] = json!(
-        Feature::ALL
-            .iter()
-            .filter_map(|f| t.get(*f).map(|s| (f.name().to_string(), json!({"value": s.value, "source": s.source}))))
-            .collect::<Map<String, Value>>()
-    );
-    v
-}
-
-fn rank(state: &AppState, body: Value) -> Result<Value, ApiError> {
-    let ts = tracks(&body)?;
-    let ranking = state.model.rank(&ts)?;
-    let single = ranking.single().map(|t| {
-        json!({"name": t.name, "index": t.index, "expected_popularity": t.prediction.expected_popularity, "band": t.prediction.band})
-    });
-    let mut v = serde_json::to_value(&ranking).expect("rankings serialise");
-    v["model_version"] = json!(state.model.version());
-    v["single"] = json!(single);
-    v["bands"] = json!(bands());
-    Ok(v)
-}
-
-fn explain(state: &AppState, body: Value) -> Result<Value, ApiError> {
-    let features =
-        body.get("features").ok_or_else(|| ApiError::bad_request("expected {\"features\": {…}, \"what_if\": {…}}"))?;
-    let t = track(&json!({"features": features}), None).map_err(ApiError::input)?;
-    let explanation = state.model.explain(&t)?;
-    let what_if = match body.get("what_if") {
-        None | Some(Value::Null) => None,
-        Some(v) => {
-            let obj = object(v, "`what_if`")?;
-            let mut changes = Vec::new();
-            let mut errors = Vec::new();
-            for (k, v) in obj {
-                let Some(feature) = Feature::from_name(k) else {
-                    errors.push((None, InputError::unknown(k)));
-                    continue;
-                };
-                let mut probe = TrackFeatures::default();
-                let text = match v {
-                    Value::Null => String::new(),
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                match probe.set_text(feature, &text, Source::Client) {
-                    Ok(()) => changes.push(Change { feature, value: probe.value(feature) }),
-                    Err(e) => errors.push((None, e)),
-                }
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::input(errors));
-            }
-            Some(state.model.what_if(&t, &changes)?)
-        }
+        Ok(_) => InputProblems::default(),
+        Err(p) => p,
     };
-    Ok(
-        json!({"model_version": state.model.version(), "bands": bands(), "explanation": explanation, "what_if": what_if}),
-    )
+    if route != Route::Explain && doc.what_if.is_some() {
+        problems.push(
+            None,
+            hitcast::InputError::Misplaced {
+                field: "what_if".into(),
+                reason: format!("what-if is for POST {}, not {}", Route::Explain.path(), route.path()),
+            },
+        );
+    }
+    Err(ApiError::input(&problems))
 }
 
-fn model_info(state: &AppState) -> Value {
-    let info = state.model.info();
-    let mut v = json!({
-        "version": info.version,
-        "sha256": info.sha256,
-        "size_bytes": info.size_bytes,
-        "source": state.origin.label(),
-        "trained_on": info.trained_on,
-        "metrics": info.metrics,
-        "schema": state.model.schema(),
-        "model_version": info.version,
-    });
-    if let ModelOrigin::Fallback { uri, reason } = &state.origin {
-        v["fallback"] = json!({"configured": uri, "reason": reason});
-    }
-    v
+fn predict(model: &Model, mut doc: Document) -> Result<ApiResponse, ApiError> {
+    let tracks = tracks(model, &mut doc, Route::Predict)?;
+    let preds = model.predict(&tracks).map_err(|e| ApiError::predict(e, doc.single))?;
+    Ok(ApiResponse::json(StatusCode::OK, &PredictResponse::new(model.version(), &tracks, &preds, doc.single)))
 }
 
-fn health(state: &AppState) -> Value {
-    let degraded = matches!(state.origin, ModelOrigin::Fallback { .. });
-    let mut v = json!({
-        "status": if degraded { "degraded" } else { "ok" },
-        "model_version": state.model.version(),
-        "model_source": state.origin.label(),
-    });
-    if let ModelOrigin::Fallback { reason, .. } = &state.origin {
-        v["reason"] = json!(reason);
+fn rank(model: &Model, mut doc: Document) -> Result<ApiResponse, ApiError> {
+    let tracks = tracks(model, &mut doc, Route::Rank)?;
+    let ranking = model.rank(&tracks).map_err(|e| ApiError::predict(e, doc.single))?;
+    Ok(ApiResponse::json(StatusCode::OK, &RankResponse::new(model.version(), &ranking)))
+}
+
+fn explain(model: &Model, mut doc: Document) -> Result<ApiResponse, ApiError> {
+    if !doc.single {
+        return Err(ApiError::bad_request(format!(
+            "explain takes one track ({{\"features\": {{…}}, \"what_if\": {{…}}}}); the body has {}",
+            doc.total
+        )));
     }
-    v
+    let what_if = doc.what_if.take();
+    let mut track = tracks(model, &mut doc, Route::Explain)?;
+    let track = track.pop().expect("a single-track document has one track");
+    if let Some(w) = what_if.as_ref().filter(|w| !w.problems.is_empty()) {
+        let mut p = InputProblems::default();
+        for e in &w.problems {
+            p.push(None, e.clone());
+        }
+        return Err(ApiError::input(&p));
+    }
+    let explanation = model.explain(&track).map_err(|e| ApiError::predict(e, true))?;
+    let what_if = match what_if.filter(|w| !w.changes.is_empty()) {
+        Some(w) => Some(model.what_if(&track, &w.changes).map_err(|e| ApiError::predict(e, true))?),
+        None => None,
+    };
+    Ok(ApiResponse::json(StatusCode::OK, &ExplainResponse::new(model.version(), &explanation, what_if.as_ref())))
+}
+
+fn model_info(state: &AppState) -> ModelResponse<'_> {
+    let fallback = match &state.origin {
+        ModelOrigin::Fallback { uri, reason } => Some(Fallback { configured: uri.clone(), reason: reason.clone() }),
+        _ => None,
+    };
+    ModelResponse::new(state.model.info(), state.model.schema(), state.origin.label(), fallback)
+}
+
+fn health(state: &AppState) -> HealthResponse {
+    let (status, reason) = match &state.origin {
+        ModelOrigin::Fallback { reason, .. } => ("degraded", Some(reason.clone())),
+        _ => ("ok", None),
+    };
+    HealthResponse {
+        status: status.into(),
+        model_version: state.model.version().into(),
+        model_source: state.origin.label(),
+        reason,
+    }
 }

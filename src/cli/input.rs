@@ -140,7 +140,11 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Tracks, BadInput> {
             }
             match std::str::from_utf8(cell) {
                 Ok(text) => t.set(key, RawValue::Text(text.to_string())),
-                Err(_) => t.problem(InputError::expected(key, "UTF-8 text", &RawValue::Text(String::from_utf8_lossy(cell).into()))),
+                Err(_) => t.problem(InputError::expected(
+                    key,
+                    "UTF-8 text",
+                    &RawValue::Text(String::from_utf8_lossy(cell).into()),
+                )),
             }
         }
         doc.tracks.push(t);

@@ -6,6 +6,7 @@ mod derive;
 mod parity;
 mod rank_explain;
 mod validation;
+mod wire;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -41,7 +41,7 @@ async fn extended_app_gets_everything_from_spotify() {
     assert!(recco_requests(&s).await.is_empty(), "ReccoBeats is not asked when Spotify gave everything");
     assert!(e.notes.is_empty());
 
-    let (em, png) = embed(bot.predict(Some(&link()), None, &Overrides::default(), NOW).await);
+    let (em, png) = embed(bot.predict_url(Some(&link()), None, &Overrides::default(), NOW).await);
     assert!(png.starts_with(b"\x89PNG"));
     assert_eq!(em.url.as_deref(), Some(format!("https://open.spotify.com/track/{TRACK}").as_str()));
     assert!(em.fields.iter().all(|f| f.name != "Missing"), "{em:#?}");
@@ -66,7 +66,7 @@ async fn development_mode_gets_audio_features_from_reccobeats_and_predicts_witho
     assert_eq!(f.get(Feature::Genre), None);
     assert_eq!(recco_requests(&s).await, vec![TRACK.to_string()]);
 
-    let (em, _) = embed(bot.predict(Some(&link()), None, &Overrides::default(), NOW).await);
+    let (em, _) = embed(bot.predict_url(Some(&link()), None, &Overrides::default(), NOW).await);
     let missing = field(&em, "Missing");
     assert!(
         missing.contains("**artist_popularity** (new Spotify apps no longer get it): predicted without it"),
@@ -93,7 +93,7 @@ async fn user_options_override_every_source() {
         assert_eq!(e.features.get(feature).map(|v| (v.value, v.source)), Some((value, Source::User)));
     }
     assert_eq!(e.features.get(Feature::Energy).unwrap().source, Source::Spotify);
-    let (em, _) = embed(bot.predict(Some(&link()), None, &overrides, NOW).await);
+    let (em, _) = embed(bot.predict_url(Some(&link()), None, &overrides, NOW).await);
     assert!(field(&em, "Where the inputs came from").contains("**you**: danceability, artist_popularity, genre"));
 }
 
@@ -115,7 +115,7 @@ async fn an_unreleased_song_from_options_alone() {
         (Feature::Tempo, 100.0),
     ];
     // one required input short: the reply names it and the option that supplies it
-    let r = bot.predict(None, Some("Demo".into()), &Overrides(o.clone()), NOW).await;
+    let r = bot.predict_url(None, Some("Demo".into()), &Overrides(o.clone()), NOW).await;
     let Reply::Private(text) = r else { panic!("{r:?}") };
     assert!(
         text.contains("I can't predict **Demo** without: duration_ms") && text.contains("`duration_ms:`"),
@@ -123,7 +123,7 @@ async fn an_unreleased_song_from_options_alone() {
     );
     o.push((Feature::DurationMs, 200_000.0));
     o.push((Feature::YearsSinceRelease, 0.0));
-    let (em, _) = embed(bot.predict(None, Some("Demo".into()), &Overrides(o), NOW).await);
+    let (em, _) = embed(bot.predict_url(None, Some("Demo".into()), &Overrides(o), NOW).await);
     assert_eq!(em.title, "Demo");
     assert_eq!(em.url, None);
     assert!(s.spotify.received_requests().await.unwrap().is_empty(), "no lookup without a link");
@@ -159,7 +159,7 @@ async fn album_ranks_its_tracks_across_pages() {
     s.spotify_get("/v1/audio-features", 403, json!({"error": {"status": 403, "message": "Forbidden"}})).await;
     s.recco_features(&[TRACK, TRACK2]).await;
     let bot = s.bot();
-    let r = bot.album(&format!("spotify:album:{ALBUM}"), &Default::default(), NOW).await;
+    let r = bot.album_url(&format!("spotify:album:{ALBUM}"), &Default::default(), NOW).await;
     let (em, png) = embed(r);
     assert!(png.starts_with(b"\x89PNG"));
     assert!(em.description.starts_with("Release as the single: **"), "{}", em.description);

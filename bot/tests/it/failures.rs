@@ -34,7 +34,7 @@ async fn links_that_are_not_tracks() {
         ("https://open.spotify.com/artist/0TnOYISbd1XYRBk9myaseg", "Spotify artist link"),
         ("https://open.spotify.com/album/4aawyAB9vmqN3uQ7FjRGTy", "use /album for albums"),
     ] {
-        let text = private(bot.predict(Some(input), None, &Overrides::default(), NOW).await);
+        let text = private(bot.predict_url(Some(input), None, &Overrides::default(), NOW).await);
         assert!(text.contains(msg), "{input}: {text}");
     }
     assert!(s.spotify.received_requests().await.unwrap().is_empty());
@@ -52,7 +52,7 @@ async fn unknown_track_is_404() {
     let bot = s.bot();
     let err = bot.enricher.track(TRACK, &Overrides::default(), NOW).await.unwrap_err();
     assert_eq!(err, EnrichError::NotFound("track"));
-    let text = private(bot.predict(Some(TRACK), None, &Overrides::default(), NOW).await);
+    let text = private(bot.predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
     assert_eq!(text, "Sorry: Spotify has no track with that id; check the link.");
 }
 
@@ -70,7 +70,7 @@ async fn bad_credentials() {
     let s = Stubs { spotify, recco: MockServer::start().await };
     let bot = s.bot();
     assert_eq!(bot.enricher.track(TRACK, &Overrides::default(), NOW).await.unwrap_err(), EnrichError::Credentials);
-    let text = private(bot.predict(Some(TRACK), None, &Overrides::default(), NOW).await);
+    let text = private(bot.predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
     assert!(text.contains("credentials were rejected"), "{text}");
     leak_free(&text);
 
@@ -111,7 +111,7 @@ async fn rate_limit_is_retried_after_retry_after_then_given_up() {
         .await;
     let bot = s.bot();
     assert_eq!(bot.enricher.track(TRACK, &Overrides::default(), NOW).await.unwrap_err(), EnrichError::RateLimited);
-    let text = private(bot.predict(Some(TRACK), None, &Overrides::default(), NOW).await);
+    let text = private(bot.predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
     assert_eq!(text, "Sorry: Spotify is busy right now; try again in a minute.");
 }
 
@@ -126,7 +126,7 @@ async fn server_errors_and_timeouts() {
     .await;
     let bot = s.bot();
     assert_eq!(bot.enricher.track(TRACK, &Overrides::default(), NOW).await.unwrap_err(), EnrichError::Unavailable);
-    let text = private(bot.predict(Some(TRACK), None, &Overrides::default(), NOW).await);
+    let text = private(bot.predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
     assert_eq!(text, "Sorry: Spotify is not answering right now; try again later.");
     leak_free(&text);
 
@@ -152,7 +152,7 @@ async fn reccobeats_down_means_missing_features_named_with_their_options() {
     let bot = s.bot();
     let e = bot.enricher.track(TRACK, &Overrides::default(), NOW).await.unwrap();
     assert!(e.notes.iter().any(|n| n.contains("ReccoBeats is unavailable right now")), "{:?}", e.notes);
-    let text = private(bot.predict(Some(TRACK), None, &Overrides::default(), NOW).await);
+    let text = private(bot.predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
     assert!(text.starts_with("I can't predict **Neon Harbour** without: danceability, energy, key"), "{text}");
     assert!(text.contains("`danceability:`") && text.contains("ReccoBeats is unavailable"), "{text}");
     leak_free(&text);
@@ -171,6 +171,6 @@ async fn invalid_option_values_are_reported() {
     s.extended().await;
     let bot = s.bot();
     let o = Overrides(vec![(hitcast::Feature::Tempo, 400.0)]);
-    let text = private(bot.predict(Some(TRACK), None, &o, NOW).await);
+    let text = private(bot.predict_url(Some(TRACK), None, &o, NOW).await);
     assert!(text.contains("tempo = 400 is outside 0–250 BPM"), "{text}");
 }

@@ -26,7 +26,10 @@ fn not_found_and_method_not_allowed() {
     let (s, v, allow) = req(Method::GET, "/v1/predict", "");
     assert_eq!((s, v["error"]["code"].as_str(), allow), (405, Some("method_not_allowed"), Some("POST")));
     let (s, _, allow) = req(Method::DELETE, "/health", "");
-    assert_eq!((s, allow), (405, Some("GET")));
+    assert_eq!((s, allow), (405, Some("GET, HEAD")));
+    // HEAD works wherever GET does, without a body
+    let r = handle(&state(), ApiRequest { method: &Method::HEAD, path: "/health", content_type: None, body: b"" });
+    assert_eq!((r.status.as_u16(), r.body.len()), (200, 0));
     assert_eq!(req(Method::GET, "/health/", "").0, 200, "a trailing slash is the same route");
 }
 
@@ -122,7 +125,8 @@ fn explain_and_what_if() {
     let (s, v, _) =
         req(Method::POST, "/v1/explain", &json!({"features": track(), "what_if": {"tempoo": 1}}).to_string());
     assert_eq!(s, 400);
-    assert_eq!(v["error"]["field"], "tempoo");
+    assert_eq!(v["error"]["field"], "what_if.tempoo");
+    assert_eq!(v["error"]["problems"][0]["track"], Value::Null, "a what-if is not a track: {v}");
     let (s, _, _) =
         req(Method::POST, "/v1/explain", &json!({"features": track(), "what_if": {"tempo": 999}}).to_string());
     assert_eq!(s, 400);

@@ -44,7 +44,9 @@ async fn ten_thousand_requests_64_concurrent_without_errors() {
                     Ok(Ok(resp)) => {
                         let ok = resp.status() == 200;
                         let bytes = resp.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-                        if !ok || !bytes.starts_with(b"{\"bands\"") {
+                        let predicted = serde_json::from_slice::<serde_json::Value>(&bytes)
+                            .is_ok_and(|v| v["prediction"]["band_probs"].is_array());
+                        if !ok || !predicted {
                             errors += 1;
                         }
                     }

@@ -27,9 +27,9 @@ def main(argv=None) -> int:
     seed_dir = a.seed_model or (data_dir / "seed-model" if data_dir else None)
     r = pipeline.run(data_dir, a.kaggle, a.artists, seed_dir, a.out, model.Config(), a.version,
                      compare_random=not a.no_random_split)
-    h = r["grouped"]["Hitcast"]
+    h = r.grouped["Hitcast"]
     print(f"accuracy {h['accuracy']:.3f}  macro-F1 {h['macro_f1']:.3f}  MAE {h['mae']:.2f}  "
-          f"ECE {h['ece']:.3f}  sha256 {r['sha256']}")
+          f"ECE {h['ece']:.3f}  sha256 {r.sha256}")
     return 0
 
 

@@ -7,10 +7,11 @@ import json
 import sys
 import time
 import warnings
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import onnxruntime as ort
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
@@ -124,51 +125,107 @@ def _small(df, idx, probs, pop_pred, y, pop) -> dict:
             "spearman": metrics.spearman(pop[idx], pop_pred)}
 
 
-def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, version: str,
-        parity_rows: int = 300, compare_random: bool = True, loso: bool = True, recipe_baselines: bool = True,
-        student: distill.StudentConfig | None = None) -> dict:
-    t0 = time.time()
-    out = Path(out)
-    (out / "fixtures").mkdir(parents=True, exist_ok=True)
+@dataclass
+class Prepared:
+    """The cleaned data, its inputs and targets, and the grouped split."""
+    df: pd.DataFrame
+    report: data.Report
+    y: np.ndarray
+    pop: np.ndarray
+    X: np.ndarray
+    tr: np.ndarray
+    te: np.ndarray
+
+
+@dataclass
+class Baselines:
+    """What Hitcast is measured against on the grouped test split."""
+    evaluations: dict = field(default_factory=dict)
+    baselines: dict = field(default_factory=dict)
+    curves: dict = field(default_factory=dict)
+    seed_columns: list | None = None
+
+
+@dataclass
+class Trained:
+    """Hitcast fitted on the training split and measured on the test split."""
+    fitted: distill.Distilled
+    evaluations: dict
+    curves: dict
+    probs: np.ndarray
+    pred_pop: np.ndarray
+
+
+@dataclass
+class Results:
+    """Everything `metrics.json` and the card report; `as_dict()` is what they are made from."""
+    report: dict
+    rows: int
+    split: dict
+    grouped: dict
+    baselines: dict
+    breakdown: dict
+    training: dict
+    leave_one_source_out: dict | None = None
+    random: dict | None = None
+    sha256: str = ""
+    size_bytes: int = 0
+    version: str = ""
+    config: dict = field(default_factory=dict)
+    config_student: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        return {k: v for k, v in d.items() if v is not None}
+
+
+def prepare(data_dir, kaggle, artists, cfg: model.Config) -> Prepared:
     log("reading data")
     df, report = data.load(data_dir, kaggle, artists)
     log(f"{len(df)} tracks after cleaning: {report.as_dict()}")
-    y = data.band(df["popularity"])
-    pop = df["popularity"].to_numpy(dtype=float)
-    X = features.matrix(df)
     tr, te = split.grouped(df, seed=cfg.seed)
     assert not set(df["artist_key"].iloc[tr]) & set(df["artist_key"].iloc[te])
+    return Prepared(df=df, report=report, y=data.band(df["popularity"]),
+                    pop=df["popularity"].to_numpy(dtype=float), X=features.matrix(df), tr=tr, te=te)
 
-    results: dict = {"report": report.as_dict(), "rows": int(len(df)),
-                     "split": {"train": int(len(tr)), "test": int(len(te)), "seed": cfg.seed}}
-    ev: dict = {}
+
+def baselines(p: Prepared, seed_dir, cfg: model.Config, recipe_baselines: bool) -> Baselines:
+    """Majority band, constant mean, artist popularity alone, the shipped seed model, the recipe."""
+    df, y, pop, tr, te = p.df, p.y, p.pop, p.tr, p.te
+    b = Baselines()
     majority = int(np.bincount(y[tr], minlength=4).argmax())
-    ev["majority band"] = constant_eval(df, te, y, pop, majority, float(pop[tr].mean()))
-    ev["constant training mean"] = ev["majority band"]
+    b.evaluations["majority band"] = constant_eval(df, te, y, pop, majority, float(pop[tr].mean()))
+    b.evaluations["constant training mean"] = b.evaluations["majority band"]
     ap = features.ARTIST_POPULARITY
-    known = ~np.isnan(X[te][:, ap])
-    baselines = {"artist popularity alone": {
-        "rows": int(known.sum()), "spearman": metrics.spearman(pop[te][known], X[te][known, ap])}}
-
-    curves = {}
-    seed_cols = None
+    known = ~np.isnan(p.X[te][:, ap])
+    b.baselines["artist popularity alone"] = {
+        "rows": int(known.sum()), "spearman": metrics.spearman(pop[te][known], p.X[te][known, ap])}
     if seed_dir is not None and Path(seed_dir).exists():
         log("scoring the original shipped model")
         sm = seed.SeedModel(seed_dir)
-        seed_cols = sm.columns
-        p = sm.predict_proba(df.iloc[te])
-        ev["original model (shipped)"] = full_eval(df, te, p, None, y, pop)
-    cols = seed_cols or (seed.NUMERIC + ["genre_pop", "genre_rock", "genre_hip-hop", "genre_edm"])
+        b.seed_columns = sm.columns
+        b.evaluations["original model (shipped)"] = full_eval(df, te, sm.predict_proba(df.iloc[te]), None, y, pop)
     if recipe_baselines:
+        cols = recipe_columns(b)
         log("retraining the original recipe (MLP 80-80-80)")
-        p = recipe(df, tr, te, cols, y, cfg, cfg.max_iter)
-        ev["original recipe, retrained"] = full_eval(df, te, p, None, y, pop)
-        curves["original recipe, retrained"] = (p, y[te])
+        probs = recipe(df, tr, te, cols, y, cfg, cfg.max_iter)
+        b.evaluations["original recipe, retrained"] = full_eval(df, te, probs, None, y, pop)
+        b.curves["original recipe, retrained"] = (probs, y[te])
         # The same recipe without time_signature: its presence identifies the data source (see card).
         no_ts = df.assign(time_signature=np.nan)
-        p = recipe(no_ts, tr, te, cols, y, cfg, cfg.max_iter)
-        ev["original recipe, retrained, no time_signature"] = full_eval(df, te, p, None, y, pop)
+        probs = recipe(no_ts, tr, te, cols, y, cfg, cfg.max_iter)
+        b.evaluations["original recipe, retrained, no time_signature"] = full_eval(df, te, probs, None, y, pop)
+    return b
 
+
+def recipe_columns(b: Baselines) -> list:
+    return b.seed_columns or (seed.NUMERIC + ["genre_pop", "genre_rock", "genre_hip-hop", "genre_edm"])
+
+
+def train(p: Prepared, cfg: model.Config, student) -> Trained:
+    """Fits Hitcast on the training split and measures it (and its variants) on the test split."""
+    df, y, pop, X, tr, te = p.df, p.y, p.pop, p.X, p.tr, p.te
     log("training Hitcast")
     fitted = hitcast(df, tr, y, X, cfg, student)
     w = fitted.weights
@@ -177,12 +234,12 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
     ref_probs, ref_pop = fitted.predict(X[te])
     fitted.notes["onnx_vs_numpy_max_diff"] = {"band_probs": float(np.abs(probs - ref_probs).max()),
                                               "popularity": float(np.abs(pred_pop - ref_pop).max())}
-    ev["Hitcast"] = full_eval(df, te, probs, pred_pop, y, pop, w)
+    ev = {"Hitcast": full_eval(df, te, probs, pred_pop, y, pop, w)}
     tp, tpop = fitted.teacher.predict(X[te])
     ev["Hitcast's trees (teacher, not shipped)"] = full_eval(df, te, tp, tpop, y, pop, w)
-    curves["Hitcast"] = (probs, y[te])
     probs_m, pop_m = run_onnx(bare, model.withhold_artist_popularity(X[te]))
     ev["Hitcast, artist popularity unknown"] = full_eval(df, te, probs_m, pop_m, y, pop, w)
+    known = ~np.isnan(X[te][:, features.ARTIST_POPULARITY])
     ev["Hitcast, test rows with artist popularity"] = full_eval(
         df, te[known], probs[known], pred_pop[known], y, pop, w)
     Xbare = X.copy()
@@ -190,28 +247,28 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
         Xbare[:, features.NAMES.index(name)] = np.nan
     probs_b, pop_b = run_onnx(bare, Xbare[te])
     ev["Hitcast, without title and album"] = full_eval(df, te, probs_b, pop_b, y, pop, w)
-    results["grouped"] = ev
-    results["baselines"] = baselines
-    results["breakdown"] = breakdown(df, te, probs, pred_pop, y, pop)
-    results["training"] = {**fitted.teacher.notes, "students": fitted.notes,
-                           "onnx_vs_numpy_max_diff": fitted.notes["onnx_vs_numpy_max_diff"]}
-    if loso:
-        results["leave_one_source_out"] = leave_one_source_out(df, X, y, pop, cfg, student)
+    return Trained(fitted=fitted, evaluations=ev, curves={"Hitcast": (probs, y[te])}, probs=probs, pred_pop=pred_pop)
 
-    if compare_random:
-        log("the seed's way: random stratified 75/25")
-        rtr, rte = split.random_stratified(y, seed=cfg.seed)
-        rnd = {"original recipe, retrained": metrics.evaluate(
-            recipe(df, rtr, rte, cols, y, cfg, cfg.max_iter), y[rte], pop[rte])}
-        rf = hitcast(df, rtr, y, X, cfg, student)
-        rp, rpop = rf.predict(X[rte])
-        rnd["Hitcast"] = metrics.evaluate(rp, y[rte], pop[rte], rpop)
-        results["random"] = rnd
 
-    schema = features.schema(X[tr], fitted.fill)
-    trained_on = {"sources": report.rows_read, "tracks_after_cleaning": int(len(df)),
-                  "train_rows": int(len(tr)), "test_rows": int(len(te)),
-                  "split": "grouped by artist, 75/25, seed %d" % cfg.seed}
+def random_split(p: Prepared, cols: list, cfg: model.Config, student) -> dict:
+    """The seed's way of measuring: a random stratified 75/25 split (artists on both sides)."""
+    log("the seed's way: random stratified 75/25")
+    rtr, rte = split.random_stratified(p.y, seed=cfg.seed)
+    rnd = {"original recipe, retrained": metrics.evaluate(
+        recipe(p.df, rtr, rte, cols, p.y, cfg, cfg.max_iter), p.y[rte], p.pop[rte])}
+    rf = hitcast(p.df, rtr, p.y, p.X, cfg, student)
+    rp, rpop = rf.predict(p.X[rte])
+    rnd["Hitcast"] = metrics.evaluate(rp, p.y[rte], p.pop[rte], rpop)
+    return rnd
+
+
+def model_metadata(p: Prepared, t: Trained, schema: dict, version: str, seed_: int) -> dict:
+    """The ONNX metadata the core reads: schema, version, training data, headline metrics,
+    decision rule and the text rules of the derived inputs."""
+    fitted, ev = t.fitted, t.evaluations
+    trained_on = {"sources": p.report.rows_read, "tracks_after_cleaning": int(len(p.df)),
+                  "train_rows": int(len(p.tr)), "test_rows": int(len(p.te)),
+                  "split": "grouped by artist, 75/25, seed %d" % seed_}
     h = ev["Hitcast"]
     wa, wal = h["within_album"], h["within_artist"]
     headline = {k: h[k] for k in ("accuracy", "macro_f1", "band_f1", "ece", "mae", "r2", "spearman")}
@@ -228,11 +285,11 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
         k: ev["Hitcast, artist popularity unknown"][k] for k in ("accuracy", "macro_f1", "ece", "mae", "r2")}
     headline["split"] = "grouped by artist"
     decision = {"rule": "argmax over bands of band_probs[i] * weights[i]",
-                "weights": [float(v) for v in w], "prior": [float(v) for v in fitted.prior],
+                "weights": [float(v) for v in fitted.weights], "prior": [float(v) for v in fitted.prior],
                 "alpha": fitted.alpha,
                 "note": "weights = prior^-alpha; prior = training band shares; alpha fitted on "
                         "held-out training artists for macro-F1 at little cost in accuracy"}
-    meta = {
+    return {
         "hitcast.schema": features.dumps(schema),
         "hitcast.version": version,
         "hitcast.trained_on": features.dumps(trained_on),
@@ -240,22 +297,24 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
         "hitcast.decision": features.dumps(decision),
         "hitcast.derive": features.dumps(derive.rules()),
     }
-    final = distill.to_onnx(fitted, meta)
+
+
+def write_model(out: Path, p: Prepared, t: Trained, meta: dict, parity_rows: int, seed_: int):
+    """Writes the model, the test-split manifest and the parity and derive fixtures; returns
+    the final ONNX model, its sha256 and its size."""
+    final = distill.to_onnx(t.fitted, meta)
     blob = final.SerializeToString()
     (out / "hitcast.onnx").write_bytes(blob)
     sha = hashlib.sha256(blob).hexdigest()
-    results.update(sha256=sha, size_bytes=len(blob), version=version, config=asdict(cfg),
-                   config_student=asdict(student or distill.StudentConfig()))
     log(f"wrote {out / 'hitcast.onnx'} ({len(blob)} bytes, sha256 {sha[:12]}…)")
-
-    # Test split manifest and parity fixture.
+    df, X, te = p.df, p.X, p.te
     (out / "test_split_ids.txt").write_text(
-        "# track ids of the grouped test split (seed %d)\n" % cfg.seed
+        "# track ids of the grouped test split (seed %d)\n" % seed_
         + "\n".join(df["track_id"].iloc[te].astype(str)) + "\n")
-    rng = np.random.default_rng(cfg.seed)
+    rng = np.random.default_rng(seed_)
     pick = rng.choice(len(te), size=min(parity_rows, len(te)), replace=False)
     P = X[te][pick].copy()
-    P[: len(P) // 3, ap] = np.nan  # a third with unknown artist popularity
+    P[: len(P) // 3, features.ARTIST_POPULARITY] = np.nan  # a third with unknown artist popularity
     for name in ("title_marker", "album_marker", "featured_artists"):  # a sixth without title or album
         P[len(P) // 3 : len(P) // 2, features.NAMES.index(name)] = np.nan
     pp, ppop = run_onnx(final, P)
@@ -268,12 +327,41 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
     }
     (out / "fixtures" / "parity.json").write_text(json.dumps(fixture))
     (out / "fixtures" / "derive.json").write_text(json.dumps(derive_fixture(df), ensure_ascii=False))
+    return final, sha, len(blob)
 
-    metrics.reliability_diagram(curves, out / "reliability.png")
-    results["seconds"] = round(time.time() - t0, 1)
-    (out / "metrics.json").write_text(json.dumps(results, indent=1))
-    (out / "MODEL_CARD.md").write_text(card.render(results, schema))
-    log(f"done in {results['seconds']} s")
+
+def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, version: str,
+        parity_rows: int = 300, compare_random: bool = True, loso: bool = True, recipe_baselines: bool = True,
+        student: distill.StudentConfig | None = None) -> Results:
+    """The stages in order: prepare → baselines → train → (leave one source out, random split)
+    → metadata → write the model and fixtures → card."""
+    t0 = time.time()
+    out = Path(out)
+    (out / "fixtures").mkdir(parents=True, exist_ok=True)
+    p = prepare(data_dir, kaggle, artists, cfg)
+    b = baselines(p, seed_dir, cfg, recipe_baselines)
+    t = train(p, cfg, student)
+    results = Results(
+        report=p.report.as_dict(), rows=int(len(p.df)),
+        split={"train": int(len(p.tr)), "test": int(len(p.te)), "seed": cfg.seed},
+        grouped={**b.evaluations, **t.evaluations}, baselines=b.baselines,
+        breakdown=breakdown(p.df, p.te, t.probs, t.pred_pop, p.y, p.pop),
+        training={**t.fitted.teacher.notes, "students": t.fitted.notes,
+                  "onnx_vs_numpy_max_diff": t.fitted.notes["onnx_vs_numpy_max_diff"]},
+        version=version, config=asdict(cfg), config_student=asdict(student or distill.StudentConfig()))
+    if loso:
+        results.leave_one_source_out = leave_one_source_out(p.df, p.X, p.y, p.pop, cfg, student)
+    if compare_random:
+        results.random = random_split(p, recipe_columns(b), cfg, student)
+    schema = features.schema(p.X[p.tr], t.fitted.fill)
+    meta = model_metadata(p, t, schema, version, cfg.seed)
+    _, results.sha256, results.size_bytes = write_model(out, p, t, meta, parity_rows, cfg.seed)
+    metrics.reliability_diagram({**b.curves, **t.curves}, out / "reliability.png")
+    results.seconds = round(time.time() - t0, 1)
+    d = results.as_dict()
+    (out / "metrics.json").write_text(json.dumps(d, indent=1))
+    (out / "MODEL_CARD.md").write_text(card.render(d, schema))
+    log(f"done in {results.seconds} s")
     return results
 
 

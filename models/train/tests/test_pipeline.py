@@ -61,7 +61,7 @@ def test_schema_metadata_round_trips(trained):
         assert f["min"] <= f["p25"] <= f["p50"] <= f["p75"] <= f["max"], f["name"]
         assert {"unit", "required", "kind", "fill", "description"} <= set(f)
     assert props["hitcast.version"] == "test-1"
-    assert json.loads(props["hitcast.trained_on"])["tracks_after_cleaning"] == results["rows"]
+    assert json.loads(props["hitcast.trained_on"])["tracks_after_cleaning"] == results.rows
     assert 0 <= json.loads(props["hitcast.metrics"])["accuracy"] <= 1
 
 
@@ -130,7 +130,7 @@ def test_parity_fixture_and_card(trained, session):
     out, results = trained
     blob = (out / "hitcast.onnx").read_bytes()
     sha = hashlib.sha256(blob).hexdigest()
-    assert results["sha256"] == sha
+    assert results.sha256 == sha
     assert sha in (out / "MODEL_CARD.md").read_text()
     fx = json.loads((out / "fixtures/parity.json").read_text())
     assert fx["model_sha256"] == sha and fx["features"] == features.NAMES
@@ -140,7 +140,7 @@ def test_parity_fixture_and_card(trained, session):
     assert np.allclose(probs, fx["band_probs"], atol=1e-6)
     assert np.allclose(pop[:, 0], fx["popularity"], atol=1e-4)
     ids = (out / "test_split_ids.txt").read_text().splitlines()[1:]
-    assert len(ids) == results["split"]["test"]
+    assert len(ids) == results.split["test"]
     assert (out / "reliability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -152,13 +152,13 @@ def test_card_reports_every_baseline(trained):
                  "Hitcast, without title and album"):
         assert f"| {name} |" in card
     # ranking, leave-one-source-out and the breakdowns are measured and shown
-    h = results["grouped"]["Hitcast"]
+    h = results.grouped["Hitcast"]
     for key in ("spearman", "within_artist", "within_album", "decision_rule"):
         assert key in h
     assert 0 <= h["within_album"]["top_pick"]["mean"] <= 1
-    assert set(results["leave_one_source_out"]) == {"divss98-2022", "tidytuesday-2020"}
-    assert set(results["breakdown"]) == {"genre", "age", "source"}
+    assert set(results.leave_one_source_out) == {"divss98-2022", "tidytuesday-2020"}
+    assert set(results.breakdown) == {"genre", "age", "source"}
     for section in ("### Ranking", "### Leave one source out", "### Targets", "album top pick"):
         assert section in card
     assert "Developer Policy" in card
-    assert set(results["random"]) == {"original recipe, retrained", "Hitcast"}
+    assert set(results.random) == {"original recipe, retrained", "Hitcast"}

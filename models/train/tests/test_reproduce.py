@@ -31,4 +31,4 @@ def test_committed_model_is_the_pipelines(tmp_path):
     assert np.abs(probs - np.array(committed["band_probs"])).max() < 1e-3
     assert np.abs(pop[:, 0] - np.array(committed["popularity"])).max() < 0.05
     card = (MODELS / "MODEL_CARD.md").read_text()
-    assert f"{results['grouped']['Hitcast']['accuracy']:.3f}" in card
+    assert f"{results.grouped['Hitcast']['accuracy']:.3f}" in card
