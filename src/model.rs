@@ -164,7 +164,41 @@ impl Model {
             metrics: meta.metrics,
             decision: meta.decision,
         };
-        Ok(Model { session: Mutex::new(session), schema: meta.schema, derive: meta.derive, info })
+        let model = Model { session: Mutex::new(session), schema: meta.schema, derive: meta.derive, info };
+        model.probe()?;
+        Ok(model)
+    }
+
+    /// Runs a small batch of several rows (typical values, all optional inputs missing, the
+    /// training quartiles) and checks what comes back: one row of outputs per input row, finite,
+    /// probabilities in 0–1 that sum to 1, popularity in 0–100. A model fixed to one row, or
+    /// whose outputs collapse, is refused here rather than failing every later batch.
+    fn probe(&self) -> Result<(), ModelError> {
+        let specs = &self.schema.features;
+        let row = |pick: &dyn Fn(&crate::schema::FeatureSpec) -> f32| -> Vec<f32> { specs.iter().map(pick).collect() };
+        let rows = [
+            row(&|s| s.p50 as f32),
+            row(&|s| if s.required { s.p50 as f32 } else { f32::NAN }),
+            row(&|s| s.p25 as f32),
+            row(&|s| s.p75 as f32),
+        ];
+        let input: Vec<f32> = rows.concat();
+        let contract = |m: String| ModelError::Contract(format!("on a {}-row probe batch, {m}", rows.len()));
+        let (probs, popularity) = self.run_unchecked(&input, rows.len()).map_err(|e| contract(e.to_string()))?;
+        for r in 0..rows.len() {
+            let p = &probs[r * 4..r * 4 + 4];
+            if p.iter().any(|v| !v.is_finite() || *v < -1e-4 || *v > 1.0 + 1e-4) {
+                return Err(contract(format!("row {r} has band probabilities {p:?}, not in 0–1")));
+            }
+            let sum: f32 = p.iter().sum();
+            if (sum - 1.0).abs() > 1e-3 {
+                return Err(contract(format!("row {r}'s band probabilities sum to {sum}, not 1")));
+            }
+            if !popularity[r].is_finite() || !(-1e-3..=100.001).contains(&popularity[r]) {
+                return Err(contract(format!("row {r} has popularity {}, not in 0–100", popularity[r])));
+            }
+        }
+        Ok(())
     }
 
     pub fn schema(&self) -> &Schema {
@@ -271,9 +305,19 @@ impl Model {
         self.predict(std::slice::from_ref(track)).map(|mut v| v.remove(0))
     }
 
-    /// Runs the graph on `rows` rows of raw inputs (NaN = missing); no validation.
-    /// Returns band probabilities (`rows × 4`) and expected popularity (`rows`).
+    /// Runs the graph on `rows` rows of raw inputs (NaN = missing); no validation of the
+    /// inputs. Returns band probabilities (`rows × 4`) and expected popularity (`rows`); a
+    /// non-finite output is an error (the model's, not the input's).
     pub fn run(&self, input: &[f32], rows: usize) -> Result<(Vec<f32>, Vec<f32>), PredictError> {
+        let (probs, popularity) = self.run_unchecked(input, rows)?;
+        let bad = |v: &[f32], width: usize| v.iter().position(|x| !x.is_finite()).map(|i| (i / width, v[i]));
+        if let Some((row, v)) = bad(&probs, 4).or_else(|| bad(&popularity, 1)) {
+            return Err(PredictError::Run(format!("the model returned {v} for row {row}: not a prediction")));
+        }
+        Ok((probs, popularity))
+    }
+
+    fn run_unchecked(&self, input: &[f32], rows: usize) -> Result<(Vec<f32>, Vec<f32>), PredictError> {
         assert_eq!(input.len(), rows * Feature::COUNT, "input must be rows × {} values", Feature::COUNT);
         if rows == 0 {
             return Ok((Vec::new(), Vec::new()));

@@ -59,7 +59,9 @@ impl Model {
             let key = |t: &RankedTrack| {
                 (t.prediction.expected_popularity, t.prediction.band_probs[2] + t.prediction.band_probs[3])
             };
-            key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal).then(a.index.cmp(&b.index))
+            // a total order even on NaN (which `Model::run` already refuses): sorting never panics
+            let (ka, kb) = (key(a), key(b));
+            kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1)).then(a.index.cmp(&b.index))
         });
         for (i, t) in ranked.iter_mut().enumerate() {
             t.rank = i + 1;

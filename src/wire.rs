@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::explain::{Explanation, WhatIf};
 use crate::features::{Feature, Source, Sourced, TrackFeatures};
-use crate::input::{InputError, Key, MAX_PROBLEMS, RawValue, RawVisitor, TrackIn, WhatIfIn};
+use crate::input::{InputError, Key, MAX_PROBLEMS, RawValue, RawVisitor, TrackIn, WhatIfIn, echo_text};
 use crate::model::{Decision, InvalidRow, ModelInfo};
 use crate::prediction::{Band, Prediction};
 use crate::rank::Ranking;
@@ -174,7 +174,7 @@ impl<'de> Visitor<'de> for DocSeed {
                     if *seen {
                         map.next_value::<IgnoredAny>()?;
                         if problems.len() < MAX_PROBLEMS {
-                            problems.push(InputError::Duplicate { field: key });
+                            problems.push(InputError::Duplicate { field: echo_text(&key) });
                         }
                     } else if k == Key::Tracks {
                         *seen = true;
@@ -209,7 +209,7 @@ impl<'de> Visitor<'de> for DocSeed {
             Some((tracks, total)) => {
                 if let Some(field) = first_track_key {
                     problems.push(InputError::Misplaced {
-                        field,
+                        field: echo_text(&field),
                         reason: "a batch holds only `tracks`: put each track's name and inputs in its own object"
                             .into(),
                     });
@@ -342,7 +342,7 @@ impl<'de> Visitor<'de> for Fill<'_> {
             };
             map.next_value::<IgnoredAny>()?;
             track.touch();
-            track.problem(InputError::Misplaced { field: key, reason: reason.into() });
+            track.problem(InputError::Misplaced { field: echo_text(&key), reason: reason.into() });
         }
         if let Some(inner) = nested {
             track.merge_nested(inner);

@@ -235,6 +235,22 @@ fn model_command_and_model_override() {
     let o = hitcast(&["model"]);
     assert!(stdout(&o).contains("grouped-by-artist test split: accuracy"));
 
+    // a model that returns NaN for some track: exit 1 with the cause, never a panic (101)
+    let dir = std::env::temp_dir().join(format!("hitcast-nan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fast = dir.join("fast.csv");
+    let mut csv = std::fs::read_to_string(path("examples/album.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let tempo = header.iter().position(|h| *h == "tempo").unwrap();
+    let second: Vec<String> = csv.lines().nth(2).unwrap().split(',').map(str::to_string).collect();
+    let mut fast_row = second.clone();
+    fast_row[tempo] = "240".into();
+    csv = format!("{csv}{}\n", fast_row.join(","));
+    std::fs::write(&fast, csv).unwrap();
+    let o = hitcast(&["--model", "tests/fixtures/nan_above_200_bpm.onnx", "rank", fast.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the model returned NaN"), "{}", stderr(&o));
+
     let o = hitcast(&["--model", "tests/fixtures/wrong_input.onnx", "model"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("does not fit Hitcast's contract"), "{}", stderr(&o));

@@ -1,4 +1,4 @@
-use hitcast::{EMBEDDED_MODEL, Feature, Model, ModelError};
+use hitcast::{EMBEDDED_MODEL, Feature, Model, ModelError, Source};
 use sha2::{Digest, Sha256};
 
 use crate::{model, path};
@@ -55,6 +55,35 @@ fn models_that_do_not_fit_are_refused_clearly() {
     assert!(load_err("tests/fixtures/missing_output.onnx").contains("missing output `popularity`"));
     assert!(load_err("tests/fixtures/no_schema.onnx").contains("metadata `hitcast.schema` is missing"));
     assert!(load_err("tests/fixtures/other_features.onnx").contains("this build of Hitcast expects"));
+}
+
+#[test]
+fn models_whose_outputs_break_the_contract_are_refused_at_load() {
+    // each passes every metadata check; only running a multi-row probe batch shows the fault
+    for (file, says) in [
+        ("tests/fixtures/nan_outputs.onnx", "not in 0–1"),
+        ("tests/fixtures/batch_of_one.onnx", "probe batch"),
+        ("tests/fixtures/one_row.onnx", "expected [4, 4]"),
+        ("tests/fixtures/bad_ranges.onnx", "sum to 2"),
+    ] {
+        let msg = load_err(file);
+        assert!(msg.contains("probe batch") && msg.contains(says), "{file}: {msg}");
+    }
+    let ok = Model::from_path(path("tests/fixtures/constant_ok.onnx")).unwrap();
+    assert_eq!(ok.predict_one(&crate::track("x")).unwrap().expected_popularity, 42.0);
+}
+
+#[test]
+fn a_non_finite_output_at_run_time_is_a_model_error_never_a_panic() {
+    let m = Model::from_path(path("tests/fixtures/nan_above_200_bpm.onnx")).unwrap();
+    let slow = crate::track("slow");
+    let fast = crate::track("fast").with(Feature::Tempo, 240.0, Source::User);
+    assert!(m.predict_one(&slow).is_ok());
+    for result in [m.predict(&[slow.clone(), fast.clone()]).map(drop), m.rank(&[slow, fast.clone()]).map(drop)] {
+        let Err(e @ hitcast::PredictError::Run(_)) = result else { panic!("{result:?}") };
+        assert!(e.to_string().contains("NaN for row 1"), "{e}");
+    }
+    assert!(matches!(m.explain(&fast), Err(hitcast::PredictError::Run(_))));
 }
 
 #[test]

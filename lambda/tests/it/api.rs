@@ -157,3 +157,34 @@ fn the_local_server_stops_reading_at_the_body_limit() {
     assert!(head.contains("x-hitcast-model: 2.0.0"));
     assert!(body.contains("body_too_large"), "{body}");
 }
+
+#[test]
+fn a_model_that_returns_nan_is_a_500_with_a_json_error_never_a_200_or_a_panic() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/nan_above_200_bpm.onnx");
+    let model = std::sync::Arc::new(hitcast::Model::from_path(path).unwrap());
+    let state = hitcast_lambda::api::AppState::new(hitcast_lambda::store::Loaded {
+        model,
+        origin: hitcast_lambda::store::ModelOrigin::Embedded,
+    });
+    let mut fast = track();
+    fast["tempo"] = json!(240);
+    for (route, body) in [
+        ("/v1/predict", json!({"features": fast.clone()})),
+        ("/v1/predict", json!({"tracks": [track(), fast.clone()]})),
+        ("/v1/rank", json!({"tracks": [track(), fast.clone()]})),
+        ("/v1/explain", json!({"features": fast.clone()})),
+    ] {
+        let body = body.to_string();
+        let r = handle(
+            &state,
+            ApiRequest {
+                method: &Method::POST,
+                path: route,
+                content_type: Some("application/json"),
+                body: body.as_bytes(),
+            },
+        );
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!((r.status.as_u16(), v["error"]["code"].as_str()), (500, Some("internal")), "{route}: {v}");
+    }
+}
