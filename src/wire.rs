@@ -367,6 +367,8 @@ pub enum ErrorCode {
     ValidationFailed,
     TooManyTracks,
     BodyTooLarge,
+    /// The body did not arrive in time.
+    RequestTimeout,
     UnsupportedMediaType,
     NotFound,
     MethodNotAllowed,
@@ -380,6 +382,7 @@ impl ErrorCode {
             ErrorCode::BadRequest | ErrorCode::InvalidInput | ErrorCode::ValidationFailed => 400,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::RequestTimeout => 408,
             ErrorCode::TooManyTracks | ErrorCode::BodyTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Internal => 500,

@@ -236,6 +236,27 @@ pub fn too_large(state: &AppState) -> ApiResponse {
     body_too_large(None).into_response(state.model.version())
 }
 
+/// The 400 for a body the transport could not read (broken chunked encoding, early hang-up).
+pub fn unreadable_body(state: &AppState, cause: &str) -> ApiResponse {
+    ApiError::bad_request(format!(
+        "the body could not be read (broken chunked encoding or a closed connection): {}",
+        hitcast::input::echo_text(cause)
+    ))
+    .into_response(state.model.version())
+}
+
+/// The 408 for a body that did not arrive within `limit`.
+pub fn body_timeout(state: &AppState, limit: std::time::Duration) -> ApiResponse {
+    ApiError::new(ErrorCode::RequestTimeout, format!("the body did not arrive within {} s", limit.as_secs()))
+        .into_response(state.model.version())
+}
+
+/// The 500 for a handler that failed (never for bad input).
+pub fn internal(state: &AppState) -> ApiResponse {
+    ApiError::new(ErrorCode::Internal, "the request failed on our side; see the logs")
+        .into_response(state.model.version())
+}
+
 /// The body as a wire [`Document`] of at most [`MAX_TRACKS`] tracks (more are counted, not read).
 fn json_body(req: &ApiRequest<'_>) -> Result<Document, ApiError> {
     if req.body.len() > MAX_BODY_BYTES {

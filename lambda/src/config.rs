@@ -2,18 +2,49 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use thiserror::Error;
 
 /// Every environment variable the Lambda reads (kept in step with `infra/template.yaml`).
-pub const ENV_VARS: [&str; 6] = [
+pub const ENV_VARS: [&str; 12] = [
     "HITCAST_MODEL_S3_URI",
     "HITCAST_MODEL_SHA256",
     "HITCAST_MODEL_FALLBACK",
+    "HITCAST_MODEL_MAX_BYTES",
+    "HITCAST_S3_TIMEOUT_SECS",
     "HITCAST_LISTEN",
     "HITCAST_LOG_FORMAT",
+    "HITCAST_HEADER_TIMEOUT_SECS",
+    "HITCAST_BODY_TIMEOUT_SECS",
+    "HITCAST_IDLE_TIMEOUT_SECS",
+    "HITCAST_MAX_CONNECTIONS",
     "AWS_LAMBDA_RUNTIME_API",
 ];
+
+/// The local server's bounds (see `local.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// `HITCAST_HEADER_TIMEOUT_SECS`: the whole request head must arrive within this.
+    pub header_timeout: Duration,
+    /// `HITCAST_BODY_TIMEOUT_SECS`: the whole body must arrive within this (else 408).
+    pub body_timeout: Duration,
+    /// `HITCAST_IDLE_TIMEOUT_SECS`: a connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
+    /// `HITCAST_MAX_CONNECTIONS`: connections served at once; more wait in the backlog.
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(20),
+            max_connections: 512,
+        }
+    }
+}
 
 /// `s3://bucket/key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +91,12 @@ pub struct Config {
     pub in_lambda: bool,
     pub listen: SocketAddr,
     pub log_format: LogFormat,
+    /// `HITCAST_MODEL_MAX_BYTES`: a larger model object is refused from its length, unread.
+    pub model_max_bytes: u64,
+    /// `HITCAST_S3_TIMEOUT_SECS`: the whole model fetch (connect, read, every retry) must end
+    /// within this, well inside Lambda's 10 s init.
+    pub s3_timeout: Duration,
+    pub server: ServerLimits,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -70,6 +107,8 @@ pub enum ConfigError {
 
 impl Config {
     pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+    pub const DEFAULT_MODEL_MAX_BYTES: u64 = 64 * 1024 * 1024;
+    pub const DEFAULT_S3_TIMEOUT: Duration = Duration::from_secs(6);
 
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_lookup(|k| std::env::var(k).ok())
@@ -125,7 +164,46 @@ impl Config {
                 });
             }
         };
-        Ok(Config { model_uri, model_sha256, fallback_embedded, in_lambda, listen, log_format })
+        let secs = |var: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            match get(var) {
+                None => Ok(default),
+                Some(text) => match text.parse::<f64>() {
+                    Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(Duration::from_secs_f64(v)),
+                    _ => Err(ConfigError::Invalid {
+                        var,
+                        given: text,
+                        expected: "seconds, more than 0 and at most 3600",
+                    }),
+                },
+            }
+        };
+        let count = |var: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(var) {
+                None => Ok(default),
+                Some(text) => match text.parse::<u64>() {
+                    Ok(v) if v > 0 => Ok(v),
+                    _ => Err(ConfigError::Invalid { var, given: text, expected: "a whole number above 0" }),
+                },
+            }
+        };
+        let d = ServerLimits::default();
+        let server = ServerLimits {
+            header_timeout: secs("HITCAST_HEADER_TIMEOUT_SECS", d.header_timeout)?,
+            body_timeout: secs("HITCAST_BODY_TIMEOUT_SECS", d.body_timeout)?,
+            idle_timeout: secs("HITCAST_IDLE_TIMEOUT_SECS", d.idle_timeout)?,
+            max_connections: count("HITCAST_MAX_CONNECTIONS", d.max_connections as u64)? as usize,
+        };
+        Ok(Config {
+            model_uri,
+            model_sha256,
+            fallback_embedded,
+            in_lambda,
+            listen,
+            log_format,
+            model_max_bytes: count("HITCAST_MODEL_MAX_BYTES", Self::DEFAULT_MODEL_MAX_BYTES)?,
+            s3_timeout: secs("HITCAST_S3_TIMEOUT_SECS", Self::DEFAULT_S3_TIMEOUT)?,
+            server,
+        })
     }
 }
 

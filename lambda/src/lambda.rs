@@ -32,8 +32,12 @@ pub async fn handler(state: Arc<AppState>, req: Request) -> Result<Response<Body
         Body::Binary(b) => b,
         _ => &[],
     };
-    let content_type = req.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let resp = api::handle(&state, ApiRequest { method: req.method(), path: &path, content_type, body });
+    // a content type that is not visible ASCII is still reported as what it is, not as "none"
+    let content_type = req.headers().get(http::header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()));
+    let resp = api::handle(
+        &state,
+        ApiRequest { method: req.method(), path: &path, content_type: content_type.as_deref(), body },
+    );
     log(req.method().as_str(), &path, resp.status, started);
     Ok(resp.into_http(state.model.version(), |bytes| match String::from_utf8(bytes.to_vec()) {
         Ok(text) => Body::Text(text),

@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("read the configuration")?;
     hitcast_lambda::init_tracing(config.log_format);
     let loaded = match &config.model_uri {
-        Some(_) => store::load(&config, &S3Store::from_env().await).await,
+        Some(_) => store::load(&config, &S3Store::from_env(config.s3_timeout).await).await,
         None => store::load(&config, &NoStore).await,
     };
     let loaded = match loaded {
@@ -37,6 +37,8 @@ async fn main() -> anyhow::Result<()> {
         let service = lambda_http::service_fn(move |req| hitcast_lambda::lambda::handler(state.clone(), req));
         lambda_http::run(service).await.map_err(|e| anyhow::anyhow!(e)).context("the Lambda runtime stopped")
     } else {
-        hitcast_lambda::local::serve(state, config.listen).await.with_context(|| format!("serve on {}", config.listen))
+        hitcast_lambda::local::serve(state, config.listen, config.server)
+            .await
+            .with_context(|| format!("serve on {}", config.listen))
     }
 }

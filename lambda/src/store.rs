@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hitcast::model::sha256_hex;
 use hitcast::{Model, ModelError};
@@ -9,9 +10,23 @@ use thiserror::Error;
 
 use crate::config::{Config, S3Uri};
 
-/// Fetches a model's bytes. The real one is [`S3Store`]; tests use others.
+/// Fetches a model's bytes, refusing objects over `max_bytes` before reading them. The real
+/// one is [`S3Store`]; tests use others.
 pub trait ModelStore {
-    fn fetch(&self, uri: &S3Uri) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+    fn fetch(&self, uri: &S3Uri, max_bytes: u64) -> impl Future<Output = Result<Fetched, StoreError>> + Send;
+}
+
+/// A fetched model: its bytes and their sha256 (hashed while streaming).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+impl Fetched {
+    pub fn new(bytes: Vec<u8>) -> Fetched {
+        Fetched { sha256: sha256_hex(&bytes), bytes }
+    }
 }
 
 #[derive(Debug, Error)]
@@ -20,6 +35,10 @@ pub enum StoreError {
     NotFound { uri: String },
     #[error("access to {uri} was denied: the function's role needs s3:GetObject on it")]
     AccessDenied { uri: String },
+    #[error("{uri} is {size} bytes; the limit is {limit} (HITCAST_MODEL_MAX_BYTES)")]
+    TooLarge { uri: String, size: u64, limit: u64 },
+    #[error("timed out after {secs} s reading {uri} (HITCAST_S3_TIMEOUT_SECS)")]
+    TimedOut { uri: String, secs: f64 },
     #[error("could not fetch {uri}: {message}")]
     Other {
         uri: String,
@@ -37,11 +56,23 @@ pub struct S3Store {
 }
 
 impl S3Store {
-    pub async fn from_env() -> S3Store {
+    /// The client with connect and read time-outs inside `timeout` (the whole fetch is also
+    /// bounded by [`load`]).
+    pub async fn from_env(timeout: Duration) -> S3Store {
         let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let custom_endpoint =
             std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
-        let conf = aws_sdk_s3::config::Builder::from(&shared).force_path_style(custom_endpoint).build();
+        // attempts time out inside `timeout` and are retried; the whole fetch is cut at
+        // `timeout` by `load` (the SDK's own operation limit is a backstop just after it)
+        let timeouts = aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+            .connect_timeout((timeout / 2).min(Duration::from_secs(2)))
+            .read_timeout((timeout / 2).min(Duration::from_secs(3)))
+            .operation_timeout(timeout + Duration::from_secs(1))
+            .build();
+        let conf = aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(custom_endpoint)
+            .timeout_config(timeouts)
+            .build();
         S3Store { client: aws_sdk_s3::Client::from_conf(conf) }
     }
 
@@ -51,8 +82,9 @@ impl S3Store {
 }
 
 impl ModelStore for S3Store {
-    async fn fetch(&self, uri: &S3Uri) -> Result<Vec<u8>, StoreError> {
+    async fn fetch(&self, uri: &S3Uri, max_bytes: u64) -> Result<Fetched, StoreError> {
         use aws_sdk_s3::error::SdkError;
+        use sha2::{Digest, Sha256};
         use aws_sdk_s3::operation::get_object::GetObjectError;
         let out = self.client.get_object().bucket(&uri.bucket).key(&uri.key).send().await.map_err(|e| {
             let status = e.raw_response().map(|r| r.status().as_u16());
@@ -69,12 +101,33 @@ impl ModelStore for S3Store {
                 },
             }
         })?;
-        let body = out.body.collect().await.map_err(|e| StoreError::Other {
-            uri: uri.to_string(),
-            message: format!("reading the object failed: {e}"),
-            source: Some(Box::new(e)),
-        })?;
-        Ok(body.into_bytes().to_vec())
+        // refused from its length, before a byte of it is read
+        let length = out.content_length().and_then(|n| u64::try_from(n).ok());
+        if let Some(size) = length.filter(|n| *n > max_bytes) {
+            return Err(StoreError::TooLarge { uri: uri.to_string(), size, limit: max_bytes });
+        }
+        let mut body = out.body;
+        let mut bytes = Vec::with_capacity(length.unwrap_or(0) as usize);
+        let mut hash = Sha256::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| StoreError::Other {
+                uri: uri.to_string(),
+                message: format!("reading the object failed: {e}"),
+                source: Some(Box::new(e)),
+            })?;
+            // a length that lied (or none at all) is caught while streaming
+            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                return Err(StoreError::TooLarge {
+                    uri: uri.to_string(),
+                    size: (bytes.len() + chunk.len()) as u64,
+                    limit: max_bytes,
+                });
+            }
+            hash.update(&chunk);
+            bytes.extend_from_slice(&chunk);
+        }
+        let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Fetched { bytes, sha256 })
     }
 }
 
@@ -126,15 +179,21 @@ pub struct Loaded {
     pub origin: ModelOrigin,
 }
 
-async fn from_s3(store: &impl ModelStore, uri: &S3Uri, sha: Option<&str>) -> Result<Model, LoadError> {
-    let bytes = store.fetch(uri).await?;
-    if let Some(expected) = sha {
-        let actual = sha256_hex(&bytes);
-        if actual != expected {
-            return Err(LoadError::ShaMismatch { uri: uri.to_string(), expected: expected.to_string(), actual });
-        }
+async fn from_s3(store: &impl ModelStore, uri: &S3Uri, config: &Config) -> Result<Model, LoadError> {
+    let fetch = store.fetch(uri, config.model_max_bytes);
+    let fetched = tokio::time::timeout(config.s3_timeout, fetch)
+        .await
+        .map_err(|_| StoreError::TimedOut { uri: uri.to_string(), secs: config.s3_timeout.as_secs_f64() })??;
+    if let Some(expected) = config.model_sha256.as_deref()
+        && fetched.sha256 != expected
+    {
+        return Err(LoadError::ShaMismatch {
+            uri: uri.to_string(),
+            expected: expected.to_string(),
+            actual: fetched.sha256,
+        });
     }
-    Model::from_bytes(&bytes).map_err(|source| LoadError::Model { uri: uri.to_string(), source })
+    Model::from_bytes(&fetched.bytes).map_err(|source| LoadError::Model { uri: uri.to_string(), source })
 }
 
 /// The model to serve, per the configuration: S3 when configured (checked against the sha256
@@ -144,7 +203,7 @@ pub async fn load(config: &Config, store: &impl ModelStore) -> Result<Loaded, Lo
     let Some(uri) = &config.model_uri else {
         return Ok(Loaded { model: embedded()?, origin: ModelOrigin::Embedded });
     };
-    match from_s3(store, uri, config.model_sha256.as_deref()).await {
+    match from_s3(store, uri, config).await {
         Ok(model) => Ok(Loaded { model: Arc::new(model), origin: ModelOrigin::S3 { uri: uri.to_string() } }),
         Err(e) if config.fallback_embedded => {
             tracing::warn!(error = %e, "model from S3 unusable; serving the embedded model (HITCAST_MODEL_FALLBACK=embedded)");
@@ -162,7 +221,7 @@ pub async fn load(config: &Config, store: &impl ModelStore) -> Result<Loaded, Lo
 pub struct NoStore;
 
 impl ModelStore for NoStore {
-    async fn fetch(&self, uri: &S3Uri) -> Result<Vec<u8>, StoreError> {
+    async fn fetch(&self, uri: &S3Uri, _max_bytes: u64) -> Result<Fetched, StoreError> {
         Err(StoreError::NotFound { uri: uri.to_string() })
     }
 }

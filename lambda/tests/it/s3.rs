@@ -205,3 +205,99 @@ async fn the_binary_fails_init_with_a_one_line_cause() {
     let status = p.child.wait().unwrap();
     assert!(!status.success());
 }
+
+#[tokio::test]
+async fn an_object_over_the_size_limit_is_refused_from_its_length() {
+    let s3 = S3::start();
+    s3.put("big.onnx", EMBEDDED_MODEL).await;
+    let store = S3Store::from_client(s3.client(SECRET));
+    let mut c = config("s3://models/big.onnx", None, false);
+    c.model_max_bytes = 10_000;
+    let err = store::load(&c, &store).await.unwrap_err();
+    let LoadError::Store(StoreError::TooLarge { size, limit, .. }) = &err else { panic!("{err:?}") };
+    assert_eq!((*size, *limit), (EMBEDDED_MODEL.len() as u64, 10_000));
+    assert!(err.to_string().contains("HITCAST_MODEL_MAX_BYTES"), "{err}");
+}
+
+/// A server on 127.0.0.1 that accepts connections and then, per `drip`, never answers, or
+/// answers a 200 head and one byte every 500 ms.
+fn stalling_server(drip: bool) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        listener.set_nonblocking(false).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(8);
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            let mut s = stream;
+            let _ = s.set_read_timeout(Some(Duration::from_millis(300)));
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            if drip {
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n");
+                while std::time::Instant::now() < deadline && s.write_all(b"x").is_ok() {
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            }
+            held.push(s);
+            if std::time::Instant::now() > deadline {
+                break;
+            }
+        }
+    });
+    (endpoint, handle)
+}
+
+fn client_for(endpoint: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(KEY, SECRET, None, None, "test"))
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+#[tokio::test]
+async fn a_stalled_or_dripping_endpoint_times_out_and_the_fallback_serves() {
+    for drip in [false, true] {
+        let (endpoint, _server) = stalling_server(drip);
+        let store = S3Store::from_client(client_for(&endpoint));
+        let mut c = config("s3://models/hitcast.onnx", None, false);
+        c.s3_timeout = Duration::from_secs(1);
+        let started = std::time::Instant::now();
+        let err = store::load(&c, &store).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(3), "drip {drip}: took {:?}", started.elapsed());
+        assert_eq!(err.to_string(), "timed out after 1 s reading s3://models/hitcast.onnx (HITCAST_S3_TIMEOUT_SECS)");
+        c.fallback_embedded = true;
+        let loaded = store::load(&c, &store).await.unwrap();
+        let ModelOrigin::Fallback { reason, .. } = &loaded.origin else { panic!("{:?}", loaded.origin) };
+        assert!(reason.starts_with("timed out after 1 s"), "{reason}");
+    }
+}
+
+#[tokio::test]
+async fn the_binary_gives_up_on_a_stalled_endpoint_within_its_timeout() {
+    let (endpoint, _server) = stalling_server(false);
+    let env = vec![
+        ("AWS_ENDPOINT_URL_S3", endpoint),
+        ("AWS_ACCESS_KEY_ID", KEY.into()),
+        ("AWS_SECRET_ACCESS_KEY", SECRET.into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("HITCAST_MODEL_S3_URI", "s3://models/hitcast.onnx".into()),
+        ("HITCAST_S3_TIMEOUT_SECS", "1.5".into()),
+        ("HITCAST_LISTEN", "127.0.0.1:0".into()),
+        ("HITCAST_LOG_FORMAT", "json".into()),
+    ];
+    let started = std::time::Instant::now();
+    let mut p = Proc::spawn(&env);
+    let line = p.wait_for("cannot load the model", Duration::from_secs(20)).expect("an error line");
+    let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+    let error = v["fields"]["error"].as_str().unwrap();
+    assert!(error.starts_with("timed out after 1.5 s reading s3://models/hitcast.onnx"), "{error}");
+    assert!(!p.child.wait().unwrap().success());
+    assert!(started.elapsed() < Duration::from_secs(8), "init took {:?}", started.elapsed());
+}
