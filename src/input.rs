@@ -376,6 +376,8 @@ impl TrackIn {
                 self.artists = names;
             }
             Key::Ignored => {}
+            // past the cap only counted: no suggestion is computed for the 500,000th unknown key
+            _ if self.problems.len() >= MAX_PROBLEMS => self.more_problems += 1,
             Key::Unknown | Key::Features | Key::Tracks | Key::WhatIf => self.problem(InputError::unknown(key)),
         }
     }

@@ -84,8 +84,8 @@ impl S3Store {
 impl ModelStore for S3Store {
     async fn fetch(&self, uri: &S3Uri, max_bytes: u64) -> Result<Fetched, StoreError> {
         use aws_sdk_s3::error::SdkError;
-        use sha2::{Digest, Sha256};
         use aws_sdk_s3::operation::get_object::GetObjectError;
+        use sha2::{Digest, Sha256};
         let out = self.client.get_object().bucket(&uri.bucket).key(&uri.key).send().await.map_err(|e| {
             let status = e.raw_response().map(|r| r.status().as_u16());
             match (&e, status) {

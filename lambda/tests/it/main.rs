@@ -5,6 +5,7 @@
 
 mod api;
 mod events;
+mod hostile;
 mod load;
 mod openapi;
 mod runtime;

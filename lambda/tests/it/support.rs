@@ -48,7 +48,11 @@ pub struct Proc {
 
 impl Proc {
     pub fn spawn(envs: &[(&str, String)]) -> Proc {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hitcast-lambda"));
+        Proc::spawn_command(Command::new(env!("CARGO_BIN_EXE_hitcast-lambda")), envs)
+    }
+
+    /// [`Proc::spawn`] through a wrapper command (`prlimit … hitcast-lambda`).
+    pub fn spawn_command(mut cmd: Command, envs: &[(&str, String)]) -> Proc {
         for var in hitcast_lambda::config::ENV_VARS {
             cmd.env_remove(var);
         }
@@ -85,12 +89,25 @@ impl Proc {
 
     /// Starts the local server on a free port and returns its address.
     pub fn serve(envs: &[(&str, String)]) -> (Proc, SocketAddr) {
+        Proc::serve_command(Command::new(env!("CARGO_BIN_EXE_hitcast-lambda")), envs)
+    }
+
+    /// [`Proc::serve`] through a wrapper command.
+    pub fn serve_command(cmd: Command, envs: &[(&str, String)]) -> (Proc, SocketAddr) {
         let mut all = vec![("HITCAST_LISTEN", "127.0.0.1:0".to_string()), ("HITCAST_LOG_FORMAT", "text".into())];
         all.extend(envs.iter().cloned());
-        let p = Proc::spawn(&all);
+        let p = Proc::spawn_command(cmd, &all);
         let line = p.wait_for("serving the Hitcast API", Duration::from_secs(20)).expect("server starts");
         let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).expect("address in the log line");
         (p, addr.parse().unwrap())
+    }
+
+    /// User + system CPU time so far, in seconds.
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+        ticks / 100.0
     }
 
     /// Peak resident set size so far (VmHWM), in MB.
