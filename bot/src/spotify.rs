@@ -19,10 +19,21 @@ const SERVICE: &str = "Spotify";
 /// Most album tracks read (4 pages of 50).
 const MAX_ALBUM_TRACKS: usize = 200;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Spotify {
     client: ClientCredsSpotify,
     timeout: Duration,
+}
+
+/// Without the client: it holds the client secret and the access token.
+impl std::fmt::Debug for Spotify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spotify")
+            .field("api", &self.client.config.api_base_url)
+            .field("credentials", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Spotify {
@@ -255,5 +266,24 @@ impl FeatureSource for Spotify {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_the_secret_or_the_token() {
+        let s = Spotify::new(
+            "client-id",
+            "SECRET-abc123",
+            "http://127.0.0.1:1/",
+            "http://127.0.0.1:1/",
+            Duration::from_secs(1),
+        );
+        let text = format!("{s:?}");
+        assert!(!text.contains("SECRET-abc123"), "{text}");
+        assert!(text.contains("redacted"), "{text}");
     }
 }

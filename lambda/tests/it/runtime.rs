@@ -61,17 +61,12 @@ async fn serve(emu: Arc<Emulator>, req: http::Request<Incoming>) -> Result<http:
     Ok(http::Response::builder().status(kind).body(Full::new(Bytes::new())).unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_answers_api_gateway_events_through_the_runtime_api() {
+/// Starts the emulator with `events`, the binary against it (with `env`), and waits for one
+/// result per event. Returns the results and the process (its log lines unread).
+async fn emulate(events: Vec<(String, String)>, env: &[(&str, String)]) -> (Vec<(String, String, String)>, Proc) {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let emu = Arc::new(Emulator {
-        events: Mutex::new(VecDeque::from([
-            ("req-1".to_string(), fixture("apigw-v2-predict.json")),
-            ("req-2".to_string(), fixture("apigw-rest-root.json")),
-            ("req-3".to_string(), fixture("function-url-invalid.json")),
-        ])),
-        results: tx,
-    });
+    let n = events.len();
+    let emu = Arc::new(Emulator { events: Mutex::new(VecDeque::from(events)), results: tx });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn({
@@ -87,25 +82,36 @@ async fn the_binary_answers_api_gateway_events_through_the_runtime_api() {
             }
         }
     });
-
-    let proc = Proc::spawn(&[
+    let mut all = vec![
         ("AWS_LAMBDA_RUNTIME_API", addr.to_string()),
         ("AWS_LAMBDA_FUNCTION_NAME", "hitcast".into()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512".into()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
         ("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/26/[$LATEST]abc".into()),
         ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/hitcast".into()),
-    ]);
-    let ready = proc.wait_for("ready", Duration::from_secs(20)).expect("init logs ready");
-    let log: Value = serde_json::from_str(&ready).expect("logs are JSON under Lambda");
-    assert_eq!(log["fields"]["model_source"], "embedded");
-
+    ];
+    all.extend(env.iter().cloned());
+    let proc = Proc::spawn(&all);
     let mut got = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..n {
         let r = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.expect("a response in time").unwrap();
         got.push(r);
     }
     server.abort();
+    (got, proc)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_answers_api_gateway_events_through_the_runtime_api() {
+    let events = vec![
+        ("req-1".to_string(), fixture("apigw-v2-predict.json")),
+        ("req-2".to_string(), fixture("apigw-rest-root.json")),
+        ("req-3".to_string(), fixture("function-url-invalid.json")),
+    ];
+    let (got, proc) = emulate(events, &[]).await;
+    let ready = proc.wait_for("ready", Duration::from_secs(20)).expect("init logs ready");
+    let log: Value = serde_json::from_str(&ready).expect("logs are JSON under Lambda");
+    assert_eq!(log["fields"]["model_source"], "embedded");
     drop(proc);
 
     let find = |id: &str| got.iter().find(|(i, _, _)| i == id).unwrap_or_else(|| panic!("no result for {id}: {got:?}"));
@@ -128,4 +134,20 @@ async fn the_binary_answers_api_gateway_events_through_the_runtime_api() {
     assert_eq!(kind, "response", "bad input is an HTTP 400, not a Lambda error");
     let resp: Value = serde_json::from_str(body).unwrap();
     assert_eq!(resp["statusCode"], 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_in_request_headers_never_reach_the_log_even_at_trace() {
+    let mut event: Value = serde_json::from_str(&fixture("apigw-v2-predict.json")).unwrap();
+    event["headers"]["x-api-key"] = "SECRET-API-KEY-0123456789".into();
+    event["headers"]["authorization"] = "Bearer SECRET-TOKEN-9876543210".into();
+    let (got, proc) = emulate(vec![("req-1".into(), event.to_string())], &[("RUST_LOG", "trace".into())]).await;
+    assert_eq!(got[0].1, "response");
+    std::thread::sleep(Duration::from_millis(300));
+    drop(proc.child.id());
+    let lines: Vec<String> = proc.lines.try_iter().collect();
+    assert!(lines.iter().any(|l| l.contains("TRACE")), "trace logging is on: {} lines", lines.len());
+    for secret in ["SECRET-API-KEY-0123456789", "SECRET-TOKEN-9876543210"] {
+        assert!(!lines.iter().any(|l| l.contains(secret)), "{secret} was logged");
+    }
 }
