@@ -4,7 +4,8 @@
 # Set-up: ONNX Runtime (.ort/), the pipeline's venv, s3s-fs (.tools/) for the model-store
 # tests, Debian's chromium and playwright-core for the web-page test, the deployment tools
 # (cfn-lint, checkov, zig, cargo-zigbuild, the aarch64 target). HITCAST_SKIP_ARM64_PACKAGE=1
-# skips building the arm64 Lambda package (~6 min on 2 cores).
+# skips building the arm64 Lambda package (~6 min on 2 cores). The fuzz smoke runs each fuzz
+# target for HITCAST_FUZZ_SECONDS (30) after building them with nightly (cargo-fuzz into .tools/).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,6 +20,9 @@ echo "== pipeline tests (pytest)"
 
 echo "== deployment checks (pytest: cfn-lint, checkov, Dockerfile, arm64 package)"
 (cd infra && .venv/bin/python -m pytest -q -p no:cacheprovider -s tests)
+
+echo "== fuzz smoke (libFuzzer, ${HITCAST_FUZZ_SECONDS:-30} s per target; scripts/fuzz.sh 600 for a long run)"
+scripts/fuzz.sh "${HITCAST_FUZZ_SECONDS:-30}"
 
 echo "== Rust tests"
 cargo test --workspace --doc --quiet

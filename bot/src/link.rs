@@ -22,7 +22,7 @@ pub enum LinkError {
     NotSpotify,
     #[error("that is a Spotify {0} link; {1}")]
     WrongKind(String, &'static str),
-    #[error("the Spotify id {0:?} is not valid (22 letters and digits)")]
+    #[error("the Spotify id {0} is not valid (22 letters and digits)")]
     BadId(String),
 }
 
@@ -81,7 +81,14 @@ pub fn parse(input: &str, expect: Kind) -> Result<SpotifyRef, LinkError> {
         ));
     }
     if !valid_id(&id) {
-        return Err(LinkError::BadId(id));
+        // echo what was pasted, quoted and escaped, in at most 60 characters: a reply has to
+        // fit Discord's limits
+        let quoted = format!("{id:?}");
+        let shown: String = match quoted.char_indices().nth(60) {
+            Some((at, _)) => format!("{}…", &quoted[..at]),
+            None => quoted,
+        };
+        return Err(LinkError::BadId(shown));
     }
     Ok(SpotifyRef { kind, id })
 }
@@ -91,6 +98,14 @@ mod tests {
     use super::*;
 
     const ID: &str = "4uLU6hMCjMI75M1A2tKUQC";
+
+    #[test]
+    fn a_long_bad_id_is_echoed_short() {
+        // found by the bot_link fuzz target (fuzz/corpus/bot_link/long-bad-id)
+        let long = format!("spotify:album:{}", "\u{1c}".repeat(10_000));
+        let e = parse(&long, Kind::Album).unwrap_err().to_string();
+        assert!(e.chars().count() < 120, "{} characters", e.chars().count());
+    }
 
     fn check(input: &str, expect: Kind, want: Result<&str, &str>) {
         let got = parse(input, expect);

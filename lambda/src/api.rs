@@ -13,7 +13,7 @@ use hitcast::{Model, PredictError, Source, TrackFeatures};
 use http::{Method, StatusCode};
 use serde::Serialize;
 
-use crate::store::{Loaded, ModelOrigin};
+use crate::origin::{Loaded, ModelOrigin};
 
 /// Most tracks one request may carry.
 pub const MAX_TRACKS: usize = 1000;

@@ -3,7 +3,8 @@
 //!
 //! - [`api`]: routes and handlers, independent of the transport; maps core errors to statuses.
 //! - [`lambda`]: Lambda events in and out. [`local`]: the same routes over plain HTTP.
-//! - [`store`]: the model from S3 (any S3-compatible server) or the embedded one.
+//! - [`store`]: the model from S3 (any S3-compatible server) or the embedded one;
+//!   [`origin`]: which model is served and from where.
 //! - [`config`]: everything read from the environment, once.
 //!
 //! The core (`hitcast`) knows nothing of HTTP, JSON bodies or AWS; only this crate does.
@@ -13,6 +14,7 @@ pub mod api;
 pub mod config;
 pub mod lambda;
 pub mod local;
+pub mod origin;
 pub mod store;
 
 /// Logs as JSON under Lambda (CloudWatch) and as text locally; `RUST_LOG` filters.

@@ -9,6 +9,7 @@ use hitcast::{Model, ModelError};
 use thiserror::Error;
 
 use crate::config::{Config, S3Uri};
+pub use crate::origin::{Loaded, ModelOrigin};
 
 /// Fetches a model's bytes, refusing objects over `max_bytes` before reading them. The real
 /// one is [`S3Store`]; tests use others.
@@ -146,37 +147,6 @@ pub enum LoadError {
     },
     #[error("the embedded model cannot be loaded: {0}")]
     Embedded(#[source] ModelError),
-}
-
-/// Where the served model came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ModelOrigin {
-    Embedded,
-    S3 {
-        uri: String,
-    },
-    /// The S3 model failed and `HITCAST_MODEL_FALLBACK=embedded` said to go on.
-    Fallback {
-        uri: String,
-        reason: String,
-    },
-}
-
-impl ModelOrigin {
-    /// `embedded`, `s3://…`, or `embedded (fallback)`.
-    pub fn label(&self) -> String {
-        match self {
-            ModelOrigin::Embedded => "embedded".into(),
-            ModelOrigin::S3 { uri } => uri.clone(),
-            ModelOrigin::Fallback { .. } => "embedded (fallback)".into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    pub model: Arc<Model>,
-    pub origin: ModelOrigin,
 }
 
 async fn from_s3(store: &impl ModelStore, uri: &S3Uri, config: &Config) -> Result<Model, LoadError> {

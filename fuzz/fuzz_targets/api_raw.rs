@@ -1,0 +1,22 @@
+//! Raw bytes as the body of every route (the first byte picks the route and method).
+#![no_main]
+
+#[path = "../../lambda/src/api.rs"]
+mod api;
+#[path = "common.rs"]
+mod common;
+#[path = "../../lambda/src/origin.rs"]
+mod origin;
+
+use api::{ApiRequest, Route, handle};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, body)) = data.split_first() else { return };
+    let route = Route::ALL[pick as usize % Route::ALL.len()];
+    let methods = [http::Method::POST, http::Method::GET, http::Method::HEAD, http::Method::PUT];
+    let method = &methods[(pick as usize / Route::ALL.len()) % methods.len()];
+    let ct = if pick & 0x80 == 0 { Some("application/json") } else { Some("text/plain; charset=\u{e9}") };
+    let r = handle(common::state(), ApiRequest { method, path: route.path(), content_type: ct, body });
+    common::check(&r);
+});
