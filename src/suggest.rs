@@ -2,7 +2,11 @@
 
 use crate::features::Feature;
 
-/// The closest feature name, if it is close enough to be a typo.
+/// Keys besides the feature names that a track document may carry.
+const OTHER_KEYS: [&str; 8] = ["name", "title", "artists", "album", "features", "tracks", "what_if", "track_id"];
+
+/// The closest known key (a feature name, or `features`, `name`, `artists`, …), if it is close
+/// enough to be a typo.
 pub fn suggest(field: &str) -> Option<String> {
     // a key longer than any name cannot be a typo of one (and would cost time to compare)
     if field.len() > 40 {
@@ -11,7 +15,9 @@ pub fn suggest(field: &str) -> Option<String> {
     let field = field.to_ascii_lowercase();
     Feature::ALL
         .iter()
-        .map(|f| (edit_distance(&field, f.name()), f.name()))
+        .map(|f| f.name())
+        .chain(OTHER_KEYS)
+        .map(|name| (edit_distance(&field, name), name))
         .filter(|(d, name)| *d <= 2.max(name.len() / 4))
         .min()
         .map(|(_, name)| name.to_string())
@@ -40,6 +46,8 @@ mod tests {
         assert_eq!(suggest("artist_pop").as_deref(), None);
         assert_eq!(suggest("loudnes").as_deref(), Some("loudness"));
         assert_eq!(suggest("zzzzzz"), None);
+        assert_eq!(suggest("featurs").as_deref(), Some("features"));
+        assert_eq!(suggest("artsts").as_deref(), Some("artists"));
         assert_eq!(suggest(&"a".repeat(10_000)), None);
     }
 }

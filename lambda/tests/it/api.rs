@@ -188,3 +188,33 @@ fn a_model_that_returns_nan_is_a_500_with_a_json_error_never_a_200_or_a_panic() 
         assert_eq!((r.status.as_u16(), v["error"]["code"].as_str()), (500, Some("internal")), "{route}: {v}");
     }
 }
+
+#[test]
+fn misleading_errors_of_issue_10_now_name_the_real_problem() {
+    let full = track();
+    let cases = [
+        (json!({"features": null}).to_string(), "features", "expected an object of the model's inputs"),
+        (json!({"features": full.clone(), "featurs": 1}).to_string(), "featurs", "did you mean `features`"),
+        (r#"{"features": {"energy": 0.5, "energy": 0.6}}"#.to_string(), "energy", "given more than once"),
+        (r#"{"name": "A", "title": "B", "features": {}}"#.to_string(), "title", "given more than once"),
+    ];
+    for (body, field, says) in cases {
+        let (s, v, _) = req(Method::POST, "/v1/predict", &body);
+        assert_eq!((s, v["error"]["code"].as_str()), (400, Some("invalid_input")), "{body}: {v}");
+        assert_eq!(v["error"]["field"], field, "{body}: {v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains(says), "{body}: {v}");
+    }
+    // an invalid track in /v1/explain is reported once, not once per counterfactual row
+    let mut bad = track();
+    bad["tempo"] = json!(999);
+    let (s, v, _) = req(Method::POST, "/v1/explain", &json!({"features": bad}).to_string());
+    assert_eq!(s, 400);
+    assert_eq!(v["error"]["problems"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["error"]["message"], "tempo = 999 is outside 0–250 BPM");
+    // a what-if that breaks the track is blamed on the what-if, not on "track 2"
+    let (s, v, _) =
+        req(Method::POST, "/v1/explain", &json!({"features": track(), "what_if": {"tempo": 999}}).to_string());
+    assert_eq!(s, 400);
+    assert_eq!(v["error"]["field"], "what_if.tempo");
+    assert!(!v["error"]["message"].as_str().unwrap().contains("track 2"), "{v}");
+}
