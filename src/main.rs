@@ -320,6 +320,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Predict { file, features, json } => {
             let model = load_model(model_path)?;
             let read = tracks_from(file.as_ref(), &features)?;
+            if read.what_if.is_some() {
+                bail!(UserError("`what_if` in the file is for `hitcast explain`, not `predict`".into()));
+            }
             // inputs derived from the titles and albums are shown with their source
             let tracks: Vec<TrackFeatures> = read.tracks.iter().map(|t| model.with_derived(t)).collect();
             let preds = predict_all(&model, &tracks)?;
@@ -330,7 +333,11 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Rank { file, json } => {
-            let tracks = input::read_tracks(&file)?.tracks;
+            let read = input::read_tracks(&file)?;
+            if read.what_if.is_some() {
+                bail!(UserError("`what_if` in the file is for `hitcast explain`, not `rank`".into()));
+            }
+            let tracks = read.tracks;
             if tracks.is_empty() {
                 bail!(UserError(format!("{} has no tracks", file.display())));
             }

@@ -260,13 +260,14 @@ fn model_command_and_model_override() {
 fn every_bad_input_file_exits_2() {
     let dir = std::env::temp_dir().join(format!("hitcast-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let cases: [(&str, &[u8], &str); 6] = [
+    let cases: [(&str, &[u8], &str); 7] = [
         ("typo.csv", b"name,enrgy\nA,0.5\n", "did you mean `energy`"),
         ("typo.json", br#"{"enrgy": 0.5}"#, "did you mean `energy`"),
         ("broken.json", b"{\"energy\": ", "not valid"),
         ("ragged.csv", b"name,energy\nA,0.5,7\n", "cannot be read"),
         ("latin1.csv", b"name,energy\n\xe9t\xe9,0.5\n", "UTF-8"),
         ("twice.json", br#"{"energy": 0.5, "energy": 0.6}"#, "given more than once"),
+        ("what-if.json", br#"{"energy": 0.5, "what_if": {"energy": 0.6}}"#, "is for `hitcast explain`"),
     ];
     for (name, bytes, says) in cases {
         let file = dir.join(name);
