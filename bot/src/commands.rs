@@ -196,7 +196,7 @@ pub async fn predict(
     // A bad link needs no lookup: answer at once, privately. A good one is parsed once, here.
     let track = match url.as_deref().map(|u| crate::link::parse(u, crate::link::Kind::Track)).transpose() {
         Ok(track) => track,
-        Err(e) => return send(ctx, Reply::Private(format!("{e}.")), false).await,
+        Err(e) => return send(ctx, Reply::private(format!("{e}.")), false).await,
     };
     ctx.defer().await?;
     let reply = ctx.data().predict(track.as_ref(), name, &overrides, current_year()).await;
@@ -216,7 +216,7 @@ pub async fn album(
 ) -> Result<(), Error> {
     let album = match crate::link::parse(&url, crate::link::Kind::Album) {
         Ok(album) => album,
-        Err(e) => return send(ctx, Reply::Private(format!("{e}.")), false).await,
+        Err(e) => return send(ctx, Reply::private(format!("{e}.")), false).await,
     };
     let overrides = Overrides(
         [(Feature::ArtistPopularity, artist_popularity), (Feature::Genre, genre.map(Genre::index))]

@@ -9,6 +9,9 @@ use thiserror::Error;
 
 use crate::sources::{AlbumMeta, ArtistMeta, AudioFeatures, Catalog, FeatureSource, SourceError, TrackMeta};
 
+/// Most distinct artists looked up for one album (a compilation's tracks each have their own).
+pub const MAX_ARTISTS: usize = 50;
+
 /// The user's own values (Discord options), which win over every source.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides(pub Vec<(Feature, f64)>);
@@ -34,11 +37,17 @@ pub struct EnrichedAlbum {
 pub enum EnrichError {
     #[error("Spotify has no {0} with that id; check the link")]
     NotFound(&'static str),
+    #[error("Spotify says that is not a valid {0} id (HTTP 400); check the link you pasted")]
+    BadLink(&'static str),
     #[error("Spotify is busy right now; try again in a minute")]
     RateLimited,
+    #[error("Spotify asked us to wait {0} s before the next request; try again then")]
+    RateLimitedFor(u64),
     #[error("Spotify is not answering right now; try again later")]
     Unavailable,
-    #[error("the bot's Spotify credentials were rejected; ask whoever runs the bot to check them")]
+    #[error(
+        "the bot's Spotify credentials were rejected; ask whoever runs the bot to check them (a development-mode Spotify app also stops working when its owner's Premium subscription lapses)"
+    )]
     Credentials,
 }
 
@@ -46,6 +55,10 @@ impl EnrichError {
     fn from_source(e: SourceError) -> EnrichError {
         match e {
             SourceError::NotFound { what, .. } => EnrichError::NotFound(what),
+            SourceError::BadRequest { what, .. } => EnrichError::BadLink(what),
+            SourceError::RateLimited { retry_after: Some(wait), .. } if wait > RETRY_BUDGET => {
+                EnrichError::RateLimitedFor(wait.as_secs_f64().ceil() as u64)
+            }
             SourceError::RateLimited { .. } => EnrichError::RateLimited,
             SourceError::Unauthorized { .. } | SourceError::Forbidden { .. } => EnrichError::Credentials,
             _ => EnrichError::Unavailable,
@@ -58,12 +71,26 @@ impl EnrichError {
     }
 }
 
-/// `YYYY[-MM[-DD]]` → a fractional year.
-pub fn release_year(date: &str) -> Option<f64> {
+/// The longest `Retry-After` a command waits for (inside Discord's interaction time); a longer
+/// one is answered with how long Spotify asked us to wait.
+pub const RETRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `YYYY[-MM[-DD]]` → a fractional year; `None` for a date that cannot be a release date
+/// (Spotify gives `"0000"` for some albums), before 1900 or after `now` + 1.
+pub fn release_year(date: &str, now: f64) -> Option<f64> {
     let mut it = date.split('-');
     let y: f64 = it.next()?.parse().ok()?;
-    let m: f64 = it.next().and_then(|m| m.parse().ok()).unwrap_or(1.0);
-    let d: f64 = it.next().and_then(|d| d.parse().ok()).unwrap_or(1.0);
+    let m: f64 = match it.next() {
+        Some(m) => m.parse().ok().filter(|m| (1.0..=12.0).contains(m))?,
+        None => 1.0,
+    };
+    let d: f64 = match it.next() {
+        Some(d) => d.parse().ok().filter(|d| (1.0..=31.0).contains(d))?,
+        None => 1.0,
+    };
+    if it.next().is_some() || !(1900.0..=now + 1.0).contains(&y) {
+        return None;
+    }
     Some(y + (m - 1.0) / 12.0 + (d - 1.0) / 365.25)
 }
 
@@ -96,13 +123,34 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Enricher<S, R> 
     pub async fn album(&self, id: &str, overrides: &Overrides, now: f64) -> Result<EnrichedAlbum, EnrichError> {
         let meta = self.spotify.album(id).await.map_err(EnrichError::from_source)?;
         let mut notes = Vec::new();
-        let artist = self.main_artist(meta.artists.first().map(|a| a.id.as_str()), &mut notes).await;
+        if meta.total_tracks > meta.tracks.len() {
+            notes.push(format!(
+                "This album has {} tracks; the first {} were read and ranked.",
+                meta.total_tracks,
+                meta.tracks.len()
+            ));
+        }
+        // each track's own main artist (a compilation's "Various Artists" is nobody's), each
+        // distinct artist looked up once, at most MAX_ARTISTS of them
+        let mut artists: HashMap<String, Option<ArtistMeta>> = HashMap::new();
+        for t in &meta.tracks {
+            let Some(id) = t.artists.first().map(|a| a.id.clone()) else { continue };
+            if artists.contains_key(&id) || artists.len() >= MAX_ARTISTS {
+                continue;
+            }
+            let a = self.main_artist(Some(&id), &mut notes).await;
+            artists.insert(id, a);
+        }
+        notes.dedup();
         let ids: Vec<String> = meta.tracks.iter().map(|t| t.id.clone()).collect();
         let feats = self.features(&ids, &mut notes).await;
         let tracks = meta
             .tracks
             .iter()
-            .map(|t| assemble(&self.rules, t.clone(), artist.as_ref(), &feats, overrides, now, notes.clone()))
+            .map(|t| {
+                let artist = t.artists.first().and_then(|a| artists.get(&a.id)).and_then(Option::as_ref);
+                assemble(&self.rules, t.clone(), artist, &feats, overrides, now, notes.clone())
+            })
             .collect();
         Ok(EnrichedAlbum { meta, tracks })
     }
@@ -186,8 +234,19 @@ pub fn assemble(
         }
     }
     t.fill(Feature::DurationMs, meta.duration_ms as f64, Source::Spotify);
-    if let Some(year) = meta.release_date.as_deref().and_then(release_year) {
-        t.fill(Feature::YearsSinceRelease, (now - year).max(0.0), Source::Spotify);
+    let mut notes = notes;
+    match meta.release_date.as_deref() {
+        Some(date) => match release_year(date, now) {
+            Some(year) => {
+                t.fill(Feature::YearsSinceRelease, (now - year).max(0.0), Source::Spotify);
+            }
+            // Spotify's own impossible date is a missing value, never the user's mistake
+            None => notes.push(format!(
+                "Spotify gives the release date {:?}, which cannot be right, so the age of the song is unknown (add `years_since_release:` to include it).",
+                date.chars().take(20).collect::<String>()
+            )),
+        },
+        None => {}
     }
     if let Some(a) = artist {
         if let Some(p) = a.popularity {
@@ -220,9 +279,11 @@ mod tests {
 
     #[test]
     fn release_years() {
-        assert_eq!(release_year("2020"), Some(2020.0));
-        assert!((release_year("2020-07").unwrap() - 2020.5).abs() < 1e-9);
-        assert!((release_year("2019-06-14").unwrap() - 2019.4523).abs() < 1e-3);
-        assert_eq!(release_year("soon"), None);
+        assert_eq!(release_year("2020", 2026.9), Some(2020.0));
+        assert!((release_year("2020-07", 2026.9).unwrap() - 2020.5).abs() < 1e-9);
+        assert!((release_year("2019-06-14", 2026.9).unwrap() - 2019.4523).abs() < 1e-3);
+        for bad in ["soon", "0000", "0000-00-00", "1850", "2031", "2020-13", "2020-01-32", "2020-01-01-01"] {
+            assert_eq!(release_year(bad, 2026.9), None, "{bad}");
+        }
     }
 }

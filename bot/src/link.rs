@@ -24,7 +24,16 @@ pub enum LinkError {
     WrongKind(String, &'static str),
     #[error("the Spotify id {0} is not valid (22 letters and digits)")]
     BadId(String),
+    /// `spotify.link/…`, `spotify.app.link/…`, `open.spotify.com/s/…`: the share links of the
+    /// mobile apps, which only a browser resolves.
+    #[error(
+        "that is a Spotify short link ({0}/…), which I cannot open: open it in your browser and paste the address it lands on (https://open.spotify.com/track/…), or in the Spotify app use Share → Copy Song Link on a computer"
+    )]
+    ShortLink(&'static str),
 }
+
+/// Hosts (and path prefixes) of Spotify's short share links.
+const SHORT_LINKS: [&str; 3] = ["spotify.link/", "spotify.app.link/", "open.spotify.com/s/"];
 
 fn valid_id(id: &str) -> bool {
     id.len() == 22 && id.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -33,6 +42,10 @@ fn valid_id(id: &str) -> bool {
 /// Parses a link, URI or bare id; `expect` is what the command wants.
 pub fn parse(input: &str, expect: Kind) -> Result<SpotifyRef, LinkError> {
     let s = input.trim().trim_matches(|c| c == '<' || c == '>');
+    let bare = ["https://", "http://", ""].iter().find_map(|scheme| s.strip_prefix(scheme)).unwrap_or(s);
+    if let Some(short) = SHORT_LINKS.iter().find(|p| bare.starts_with(*p)) {
+        return Err(LinkError::ShortLink(short.trim_end_matches('/')));
+    }
     let (kind, id) = if let Some(rest) = s.strip_prefix("spotify:") {
         let mut it = rest.split(':');
         (it.next().unwrap_or(""), it.next().unwrap_or("").to_string())
@@ -98,6 +111,19 @@ mod tests {
     use super::*;
 
     const ID: &str = "4uLU6hMCjMI75M1A2tKUQC";
+
+    #[test]
+    fn short_share_links_say_what_to_paste() {
+        for (link, host) in [
+            ("https://spotify.link/ZcKq2kDFcDb", "spotify.link"),
+            ("spotify.app.link/4xYz?_p=c", "spotify.app.link"),
+            ("https://open.spotify.com/s/abc123", "open.spotify.com/s"),
+        ] {
+            let e = parse(link, Kind::Track).unwrap_err();
+            assert_eq!(e, LinkError::ShortLink(host), "{link}");
+            assert!(e.to_string().contains("https://open.spotify.com/track/"), "{e}");
+        }
+    }
 
     #[test]
     fn a_long_bad_id_is_echoed_short() {

@@ -21,7 +21,7 @@ fn predict_failed(e: PredictError) -> Reply {
         PredictError::Invalid(_) | PredictError::InvalidChange(_) => reply::invalid(&e),
         PredictError::Run(msg) => {
             tracing::error!(error = %msg, "model run failed");
-            Reply::Private("Something went wrong on our side; try again later.".into())
+            Reply::private("Something went wrong on our side; try again later.")
         }
     }
 }
@@ -32,7 +32,7 @@ fn lookup_failed(e: enrich::EnrichError) -> Reply {
     } else {
         tracing::info!(error = %e, "Spotify lookup refused");
     }
-    Reply::Private(format!("Sorry: {e}."))
+    Reply::private(format!("Sorry: {e}."))
 }
 
 impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
@@ -40,7 +40,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
     pub async fn predict_url(&self, url: Option<&str>, name: Option<String>, overrides: &Overrides, now: f64) -> Reply {
         match url.map(|u| link::parse(u, Kind::Track)).transpose() {
             Ok(track) => self.predict(track.as_ref(), name, overrides, now).await,
-            Err(e) => Reply::Private(format!("{e}.")),
+            Err(e) => Reply::private(format!("{e}.")),
         }
     }
 
@@ -48,7 +48,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
     pub async fn album_url(&self, url: &str, overrides: &Overrides, now: f64) -> Reply {
         match link::parse(url, Kind::Album) {
             Ok(album) => self.album(&album, overrides, now).await,
-            Err(e) => Reply::Private(format!("{e}.")),
+            Err(e) => Reply::private(format!("{e}.")),
         }
     }
 
@@ -71,11 +71,10 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
                 Err(e) => return lookup_failed(e),
             },
             None if overrides.0.is_empty() => {
-                return Reply::Private(
+                return Reply::private(
                     "Give a Spotify track link (`url:`), or describe an unreleased song with the options \
                      (danceability, energy, key, loudness, mode, speechiness, acousticness, instrumentalness, \
-                     liveness, valence, tempo, duration_ms; artist_popularity, genre and the others are optional)."
-                        .into(),
+                     liveness, valence, tempo, duration_ms; artist_popularity, genre and the others are optional).",
                 );
             }
             None => enrich::from_options(name, overrides),

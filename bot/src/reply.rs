@@ -7,6 +7,14 @@ use serde::Serialize;
 use crate::enrich::{Enriched, EnrichedAlbum};
 
 pub const COLOR: u32 = 0x5b3df5;
+/// Discord's limits, in characters (developer docs: message content; embed limits).
+pub const CONTENT_LIMIT: usize = 2000;
+pub const TITLE_LIMIT: usize = 256;
+pub const DESCRIPTION_LIMIT: usize = 4096;
+pub const FIELDS_LIMIT: usize = 25;
+pub const FIELD_NAME_LIMIT: usize = 256;
+pub const FIELD_VALUE_LIMIT: usize = 1024;
+pub const FOOTER_LIMIT: usize = 2048;
 /// Discord's limit for one embed, all text counted.
 pub const EMBED_LIMIT: usize = 6000;
 
@@ -41,6 +49,55 @@ impl Embed {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Within every Discord limit: each part, 25 fields, 6,000 characters in all.
+    pub fn fits(&self) -> bool {
+        let n = |s: &str| s.chars().count();
+        n(&self.title) <= TITLE_LIMIT
+            && n(&self.description) <= DESCRIPTION_LIMIT
+            && n(&self.footer) <= FOOTER_LIMIT
+            && self.fields.len() <= FIELDS_LIMIT
+            && self.fields.iter().all(|f| n(&f.name) <= FIELD_NAME_LIMIT && n(&f.value) <= FIELD_VALUE_LIMIT)
+            && self.len() <= EMBED_LIMIT
+    }
+
+    /// Cuts what does not fit Discord's limits (each part, then the longest texts until the
+    /// whole embed fits), marking every cut with `…`.
+    pub fn fit(mut self) -> Embed {
+        self.title = truncate(&self.title, TITLE_LIMIT);
+        self.description = truncate(&self.description, DESCRIPTION_LIMIT);
+        self.footer = truncate(&self.footer, FOOTER_LIMIT);
+        self.fields.truncate(FIELDS_LIMIT);
+        for f in &mut self.fields {
+            f.name = truncate(&f.name, FIELD_NAME_LIMIT);
+            f.value = truncate(&f.value, FIELD_VALUE_LIMIT);
+        }
+        while self.len() > EMBED_LIMIT {
+            let over = self.len() - EMBED_LIMIT;
+            let longest = std::iter::once(&mut self.description)
+                .chain(self.fields.iter_mut().map(|f| &mut f.value))
+                .max_by_key(|s| s.chars().count())
+                .expect("a description");
+            let keep = longest.chars().count().saturating_sub(over).max(1);
+            *longest = truncate(longest, keep);
+        }
+        self
+    }
+}
+
+impl Reply {
+    /// A private message, cut to Discord's content limit.
+    pub fn private(text: impl Into<String>) -> Reply {
+        Reply::Private(truncate(&text.into(), CONTENT_LIMIT))
+    }
+
+    /// Within Discord's limits (content, or every embed limit).
+    pub fn fits(&self) -> bool {
+        match self {
+            Reply::Private(t) => t.chars().count() <= CONTENT_LIMIT,
+            Reply::Embed { embed, .. } => embed.fits(),
+        }
+    }
 }
 
 /// What the bot answers: an embed with an optional PNG, or a short private message.
@@ -59,7 +116,7 @@ fn field(name: &str, value: String, inline: bool) -> Field {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(['…']).collect() }
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n.saturating_sub(1)).chain(['…']).collect() }
 }
 
 fn bar(p: f32) -> String {
@@ -107,12 +164,12 @@ pub fn need_inputs(e: &Enriched, missing: &[Feature]) -> Reply {
         text.push_str("\n• ");
         text.push_str(n);
     }
-    Reply::Private(text)
+    Reply::private(text)
 }
 
 /// Validation problems in the user's options (out of range and such).
 pub fn invalid(err: &PredictError) -> Reply {
-    Reply::Private(format!("Some values are not valid: {err}.\nFix the options and try again."))
+    Reply::private(format!("Some values are not valid: {err}.\nFix the options and try again."))
 }
 
 pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
@@ -184,7 +241,8 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
             footer: format!("Hitcast model {} · a ranking aid, not a promise", p.model_version),
             image: Some("attachment://bands.png".into()),
             color: COLOR,
-        },
+        }
+        .fit(),
         chart: Some(("bands.png".into(), crate::chart::bands(&p.band_probs, &truncate(&title, 60)))),
     }
 }
@@ -267,7 +325,8 @@ pub fn album(a: &EnrichedAlbum, r: &Ranking, skipped: &[(String, Vec<Feature>)])
             footer: format!("Hitcast model {version} · a ranking aid, not a promise"),
             image: Some("attachment://ranking.png".into()),
             color: COLOR,
-        },
+        }
+        .fit(),
         chart: Some(("ranking.png".into(), crate::chart::ranking(&entries, &truncate(&a.meta.name, 60)))),
     }
 }
@@ -320,7 +379,7 @@ pub fn model(m: &Model) -> Reply {
             footer: format!("sha256 {}…", &info.sha256[..12]),
             image: None,
             color: COLOR,
-        },
+        }.fit(),
         chart: None,
     }
 }

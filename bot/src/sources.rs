@@ -36,7 +36,10 @@ pub struct AlbumMeta {
     pub name: String,
     pub artists: Vec<ArtistRef>,
     pub release_date: Option<String>,
+    /// The tracks read (at most the catalog's limit)…
     pub tracks: Vec<TrackMeta>,
+    /// …of how many the album has.
+    pub total_tracks: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +111,9 @@ pub enum SourceError {
     Forbidden { service: &'static str },
     #[error("{service} has no such {what}")]
     NotFound { service: &'static str, what: &'static str },
+    /// HTTP 400 on a lookup: the id itself is refused (never retried).
+    #[error("{service} says this is not a valid {what} id (HTTP 400)")]
+    BadRequest { service: &'static str, what: &'static str },
     #[error("{service} is rate-limiting us (HTTP 429; retry after {retry_after:?})")]
     RateLimited { service: &'static str, retry_after: Option<Duration> },
     #[error("{service} failed (HTTP {status})")]
@@ -136,7 +142,9 @@ pub trait FeatureSource {
     ) -> impl Future<Output = Result<HashMap<String, AudioFeatures>, SourceError>> + Send;
 }
 
-/// Bounded retries: on 429 wait for Retry-After (at most `max_wait`), on 5xx/timeouts a short pause.
+/// Bounded retries: on 429 wait for Retry-After when it is at most `max_wait` (a longer wait is
+/// returned as the error at once: never retry early); on 5xx/timeouts a short pause. A 400 or
+/// 404 is the caller's id: not retried.
 pub async fn with_retries<T, Fut>(
     attempts: usize,
     max_wait: Duration,
@@ -149,8 +157,10 @@ where
     for attempt in 0..attempts {
         match call().await {
             Ok(v) => return Ok(v),
+            // asked to wait longer than we may: give up now, never retry early
+            Err(e @ SourceError::RateLimited { retry_after: Some(wait), .. }) if wait > max_wait => return Err(e),
             Err(SourceError::RateLimited { service, retry_after }) if attempt + 1 < attempts => {
-                let wait = retry_after.unwrap_or(Duration::from_secs(1)).min(max_wait);
+                let wait = retry_after.unwrap_or(Duration::from_secs(1));
                 tracing::warn!(service, wait_ms = wait.as_millis() as u64, "rate-limited; retrying");
                 tokio::time::sleep(wait).await;
                 last = Some(SourceError::RateLimited { service, retry_after });
@@ -183,6 +193,7 @@ pub fn status_error(
     headers: &reqwest::header::HeaderMap,
 ) -> SourceError {
     match status {
+        400 => SourceError::BadRequest { service, what },
         401 => SourceError::Unauthorized { service },
         403 => SourceError::Forbidden { service },
         404 => SourceError::NotFound { service, what },

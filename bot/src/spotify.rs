@@ -16,8 +16,8 @@ use crate::sources::{
 };
 
 const SERVICE: &str = "Spotify";
-/// Most album tracks read (4 pages of 50).
-const MAX_ALBUM_TRACKS: usize = 200;
+/// Most album tracks read (10 pages of 50); the reply says how many more the album has.
+pub const MAX_ALBUM_TRACKS: usize = 500;
 
 #[derive(Clone)]
 pub struct Spotify {
@@ -55,7 +55,9 @@ impl Spotify {
                 .map_err(|_| SourceError::Timeout { service: SERVICE })?
                 .map_err(|e| match map_error(e, "token") {
                     // The token endpoint answers 400 invalid_client for bad credentials.
-                    SourceError::Upstream { status: 400, .. } => SourceError::Unauthorized { service: SERVICE },
+                    SourceError::BadRequest { .. } | SourceError::Upstream { status: 400, .. } => {
+                        SourceError::Unauthorized { service: SERVICE }
+                    }
                     other => other,
                 })?;
         }
@@ -234,6 +236,7 @@ impl Catalog for Spotify {
             artists: artists(a.artists),
             release_date: a.release_date,
             tracks,
+            total_tracks: total,
         })
     }
 

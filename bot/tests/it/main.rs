@@ -4,6 +4,7 @@
 
 mod enrichment;
 mod failures;
+mod payloads;
 mod registration;
 mod startup;
 mod stubs;
