@@ -235,8 +235,8 @@ pub fn assemble(
     }
     t.fill(Feature::DurationMs, meta.duration_ms as f64, Source::Spotify);
     let mut notes = notes;
-    match meta.release_date.as_deref() {
-        Some(date) => match release_year(date, now) {
+    if let Some(date) = meta.release_date.as_deref() {
+        match release_year(date, now) {
             Some(year) => {
                 t.fill(Feature::YearsSinceRelease, (now - year).max(0.0), Source::Spotify);
             }
@@ -245,8 +245,7 @@ pub fn assemble(
                 "Spotify gives the release date {:?}, which cannot be right, so the age of the song is unknown (add `years_since_release:` to include it).",
                 date.chars().take(20).collect::<String>()
             )),
-        },
-        None => {}
+        }
     }
     if let Some(a) = artist {
         if let Some(p) = a.popularity {
