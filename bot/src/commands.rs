@@ -72,9 +72,15 @@ fn embed(e: &Embed) -> serenity::CreateEmbed {
     out
 }
 
-/// Sends a reply. After a defer, a private reply replaces the public "thinking…" message
-/// with an ephemeral follow-up.
+/// What the public message says when the answer is an error (the details go privately).
+pub const NEUTRAL_ERROR: &str = "I could not answer that one; I have sent you the details privately.";
+
+/// Sends a reply: before a defer as the interaction's response (a private reply is ephemeral);
+/// after one, through [`finish_deferred`].
 async fn send(ctx: Context<'_>, reply: Reply, deferred: bool) -> Result<(), Error> {
+    if deferred && let Context::Application(app) = ctx {
+        return finish_deferred(ctx.http(), app.interaction, reply).await;
+    }
     match reply {
         Reply::Embed { embed: e, chart } => {
             let mut r = poise::CreateReply::default().embed(embed(&e));
@@ -84,17 +90,35 @@ async fn send(ctx: Context<'_>, reply: Reply, deferred: bool) -> Result<(), Erro
             ctx.send(r).await?;
         }
         Reply::Private(text) => {
-            if deferred && let Context::Application(app) = ctx {
-                let _ = app.interaction.delete_response(ctx.http()).await;
-                app.interaction
-                    .create_followup(
-                        ctx.http(),
-                        serenity::CreateInteractionResponseFollowup::new().content(text).ephemeral(true),
-                    )
-                    .await?;
-                return Ok(());
-            }
             ctx.send(poise::CreateReply::default().content(text).ephemeral(true)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Completes a deferred (public) response. Discord turns the first follow-up after a defer into
+/// an edit of the "thinking…" message whatever its flags, so an error sent that way would be
+/// public. The documented way: edit the original response — with the answer, or with a short
+/// neutral line for an error — and then send the error's details as a new follow-up with the
+/// ephemeral flag, which holds once the original response is complete.
+pub async fn finish_deferred(
+    http: &serenity::Http,
+    interaction: &serenity::CommandInteraction,
+    reply: Reply,
+) -> Result<(), Error> {
+    match reply {
+        Reply::Embed { embed: e, chart } => {
+            let mut edit = serenity::EditInteractionResponse::new().embed(embed(&e));
+            if let Some((name, png)) = chart {
+                edit = edit.new_attachment(serenity::CreateAttachment::bytes(png, name));
+            }
+            interaction.edit_response(http, edit).await?;
+        }
+        Reply::Private(text) => {
+            interaction.edit_response(http, serenity::EditInteractionResponse::new().content(NEUTRAL_ERROR)).await?;
+            interaction
+                .create_followup(http, serenity::CreateInteractionResponseFollowup::new().content(text).ephemeral(true))
+                .await?;
         }
     }
     Ok(())
