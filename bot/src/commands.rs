@@ -217,12 +217,21 @@ pub async fn predict(
         .filter_map(|(f, v)| v.map(|v| (f, v)))
         .collect(),
     );
-    // A bad link needs no lookup: answer at once, privately. A good one is parsed once, here.
-    let track = match url.as_deref().map(|u| crate::link::parse(u, crate::link::Kind::Track)).transpose() {
-        Ok(track) => track,
+    // A bad link needs no lookup: answer at once, privately. A good one is parsed once, here; a
+    // short share link is resolved after deferring (it takes a request).
+    let (track, short) = match url.as_deref().map(|u| crate::link::parse(u, crate::link::Kind::Track)).transpose() {
+        Ok(track) => (track, false),
+        Err(crate::link::LinkError::ShortLink(_)) => (None, true),
         Err(e) => return send(ctx, Reply::private(format!("{e}.")), false).await,
     };
     ctx.defer().await?;
+    let track = match (track, short, url.as_deref()) {
+        (_, true, Some(u)) => match ctx.data().resolve_link(u, crate::link::Kind::Track).await {
+            Ok(r) => Some(r),
+            Err(reply) => return send(ctx, reply, true).await,
+        },
+        (track, _, _) => track,
+    };
     let reply = ctx.data().predict(track.as_ref(), name, &overrides, current_year()).await;
     send(ctx, reply, true).await
 }
@@ -238,8 +247,9 @@ pub async fn album(
     artist_popularity: Option<f64>,
     #[description = "Genre, if Spotify does not say"] genre: Option<Genre>,
 ) -> Result<(), Error> {
-    let album = match crate::link::parse(&url, crate::link::Kind::Album) {
-        Ok(album) => album,
+    let parsed = match crate::link::parse(&url, crate::link::Kind::Album) {
+        Ok(album) => Some(album),
+        Err(crate::link::LinkError::ShortLink(_)) => None,
         Err(e) => return send(ctx, Reply::private(format!("{e}.")), false).await,
     };
     let overrides = Overrides(
@@ -249,6 +259,13 @@ pub async fn album(
             .collect(),
     );
     ctx.defer().await?;
+    let album = match parsed {
+        Some(album) => album,
+        None => match ctx.data().resolve_link(&url, crate::link::Kind::Album).await {
+            Ok(r) => r,
+            Err(reply) => return send(ctx, reply, true).await,
+        },
+    };
     let reply = ctx.data().album(&album, &overrides, current_year()).await;
     send(ctx, reply, true).await
 }

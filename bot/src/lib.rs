@@ -18,5 +18,6 @@ pub mod link;
 pub mod logic;
 pub mod reccobeats;
 pub mod reply;
+pub mod resolve;
 pub mod sources;
 pub mod spotify;

@@ -8,12 +8,14 @@ use hitcast::{Feature, Model, PredictError};
 use crate::enrich::{self, Enricher, Overrides};
 use crate::link::{self, Kind, SpotifyRef};
 use crate::reply::{self, Reply};
+use crate::resolve::ShortLinks;
 use crate::sources::{Catalog, FeatureSource};
 
 #[derive(Debug)]
 pub struct Bot<S, R> {
     pub model: Arc<Model>,
     pub enricher: Enricher<S, R>,
+    pub links: ShortLinks,
 }
 
 fn predict_failed(e: PredictError) -> Reply {
@@ -36,20 +38,42 @@ fn lookup_failed(e: enrich::EnrichError) -> Reply {
 }
 
 impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
-    /// `/predict` from text: parses the link once, then [`Bot::predict`].
-    pub async fn predict_url(&self, url: Option<&str>, name: Option<String>, overrides: &Overrides, now: f64) -> Reply {
-        match url.map(|u| link::parse(u, Kind::Track)).transpose() {
-            Ok(track) => self.predict(track.as_ref(), name, overrides, now).await,
+    /// The link a short share link stands for, parsed; or the reply that says what to paste.
+    /// Takes up to the HTTP time-out: call it after deferring.
+    pub async fn resolve_link(&self, url: &str, kind: Kind) -> Result<SpotifyRef, Reply> {
+        let not_resolved = || match link::parse(url, kind) {
             Err(e) => Reply::private(format!("{e}.")),
-        }
+            Ok(_) => Reply::private("That link could not be opened."),
+        };
+        let full = self.links.resolve(url).await.ok_or_else(not_resolved)?;
+        link::parse(&full, kind).map_err(|e| Reply::private(format!("That short link leads to {full}: {e}.")))
     }
 
-    /// `/album` from text: parses the link once, then [`Bot::album`].
+    /// `/predict` from text: parses the link once (resolving a short link), then [`Bot::predict`].
+    pub async fn predict_url(&self, url: Option<&str>, name: Option<String>, overrides: &Overrides, now: f64) -> Reply {
+        let track = match url.map(|u| (u, link::parse(u, Kind::Track))) {
+            None => None,
+            Some((_, Ok(r))) => Some(r),
+            Some((u, Err(link::LinkError::ShortLink(_)))) => match self.resolve_link(u, Kind::Track).await {
+                Ok(r) => Some(r),
+                Err(reply) => return reply,
+            },
+            Some((_, Err(e))) => return Reply::private(format!("{e}.")),
+        };
+        self.predict(track.as_ref(), name, overrides, now).await
+    }
+
+    /// `/album` from text: parses the link once (resolving a short link), then [`Bot::album`].
     pub async fn album_url(&self, url: &str, overrides: &Overrides, now: f64) -> Reply {
-        match link::parse(url, Kind::Album) {
-            Ok(album) => self.album(&album, overrides, now).await,
-            Err(e) => Reply::private(format!("{e}.")),
-        }
+        let album = match link::parse(url, Kind::Album) {
+            Ok(album) => album,
+            Err(link::LinkError::ShortLink(_)) => match self.resolve_link(url, Kind::Album).await {
+                Ok(r) => r,
+                Err(reply) => return reply,
+            },
+            Err(e) => return Reply::private(format!("{e}.")),
+        };
+        self.album(&album, overrides, now).await
     }
 
     /// `/predict`: a Spotify track (optional, already parsed) plus the user's options.

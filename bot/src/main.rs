@@ -37,7 +37,8 @@ async fn main() -> anyhow::Result<()> {
     );
     let recco = ReccoBeats::new(&config.reccobeats_base, config.http_timeout);
     let rules = model.derive_rules().clone();
-    let data = Arc::new(Bot { model, enricher: Enricher { spotify, fallback: recco, rules } });
+    let links = hitcast_bot::resolve::ShortLinks::new(config.http_timeout);
+    let data = Arc::new(Bot { model, enricher: Enricher { spotify, fallback: recco, rules }, links });
     let guild = config.guild_id;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {

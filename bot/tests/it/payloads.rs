@@ -167,3 +167,49 @@ async fn a_compilation_uses_each_tracks_own_artist() {
     let reqs = s.spotify.received_requests().await.unwrap();
     assert_eq!(spotify_requests(&reqs, "/v1/artists/0LyfQWJT6nXafLPZqxe9Of"), 0, "Various Artists is nobody");
 }
+
+#[tokio::test]
+async fn short_share_links_are_resolved_only_through_spotify_hosts() {
+    let s = Stubs::start().await;
+    s.dev_mode().await;
+    s.recco_features(&[TRACK]).await;
+    // spotify.link answers with a redirect to the full link (as Branch links do)…
+    Mock::given(method("GET"))
+        .and(path("/spotify.link/ZcKq2kDFcDb"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header(
+                "location",
+                format!("https://open.spotify.com/track/{TRACK}?si=abc&utm_source=copy-link"),
+            ),
+        )
+        .mount(&s.spotify)
+        .await;
+    // …or with a page that carries it
+    Mock::given(method("GET"))
+        .and(path("/spotify.app.link/page"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+            r#"<html><head><meta property="og:url" content="https://open.spotify.com/track/{TRACK}"></head></html>"#
+        )))
+        .mount(&s.spotify)
+        .await;
+    // a short link that leads elsewhere is not followed
+    Mock::given(method("GET"))
+        .and(path("/spotify.link/evil"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "https://example.com/track/x"))
+        .mount(&s.spotify)
+        .await;
+    let bot = s.bot();
+    for link in ["https://spotify.link/ZcKq2kDFcDb", "spotify.app.link/page"] {
+        let r = bot.predict_url(Some(link), None, &Overrides::default(), NOW).await;
+        let Reply::Embed { embed, .. } = &r else { panic!("{link}: {r:?}") };
+        assert!(embed.title.starts_with("Neon Harbour"), "{link}: {}", embed.title);
+    }
+    for link in ["https://spotify.link/evil", "https://spotify.link/unknown"] {
+        let Reply::Private(text) = bot.predict_url(Some(link), None, &Overrides::default(), NOW).await else {
+            panic!()
+        };
+        assert!(text.contains("paste the address it lands on"), "{link}: {text}");
+    }
+    let reqs = s.spotify.received_requests().await.unwrap();
+    assert!(reqs.iter().all(|r| !r.url.path().contains("example.com")), "followed a redirect off Spotify");
+}

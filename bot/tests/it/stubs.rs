@@ -6,6 +6,7 @@ use std::time::Duration;
 use hitcast_bot::enrich::Enricher;
 use hitcast_bot::logic::Bot;
 use hitcast_bot::reccobeats::ReccoBeats;
+use hitcast_bot::resolve::ShortLinks;
 use hitcast_bot::spotify::Spotify;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -58,7 +59,9 @@ impl Stubs {
         {
             let model = model();
             let rules = model.derive_rules().clone();
-            Bot { model, enricher: Enricher { spotify, fallback: recco, rules } }
+            // short links resolve against the Spotify stub (`/spotify.link/…` paths)
+            let links = ShortLinks::with_base(&self.spotify.uri(), timeout);
+            Bot { model, enricher: Enricher { spotify, fallback: recco, rules }, links }
         }
     }
 
