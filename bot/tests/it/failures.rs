@@ -173,4 +173,6 @@ async fn invalid_option_values_are_reported() {
     let o = Overrides(vec![(hitcast::Feature::Tempo, 400.0)]);
     let text = private(bot.predict_url(Some(TRACK), None, &o, NOW).await);
     assert!(text.contains("tempo = 400 is outside 0–250 BPM"), "{text}");
+    // once, not once per counterfactual row of the explanation (issue #11: 29 times, 2,195 characters)
+    assert_eq!(text.matches("tempo = 400").count(), 1, "{text}");
 }
