@@ -18,9 +18,9 @@ pub struct Bot<S, R> {
     pub links: ShortLinks,
 }
 
-fn predict_failed(e: PredictError) -> Reply {
+fn predict_failed(e: PredictError, tracks: &[&hitcast::TrackFeatures]) -> Reply {
     match e {
-        PredictError::Invalid(_) | PredictError::InvalidChange(_) => reply::invalid(&e),
+        PredictError::Invalid(_) | PredictError::InvalidChange(_) => reply::invalid(&e, tracks),
         PredictError::Run(msg) => {
             tracing::error!(error = %msg, "model run failed");
             Reply::private("Something went wrong on our side; try again later.")
@@ -109,7 +109,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
         }
         match self.model.explain(&enriched.features) {
             Ok(x) => reply::prediction(&enriched, &x),
-            Err(e) => predict_failed(e),
+            Err(e) => predict_failed(e, &[&enriched.features]),
         }
     }
 
@@ -136,7 +136,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
         }
         match self.model.rank(&ready) {
             Ok(ranking) => reply::album(&album, &ranking, &skipped),
-            Err(e) => predict_failed(e),
+            Err(e) => predict_failed(e, &ready.iter().collect::<Vec<_>>()),
         }
     }
 

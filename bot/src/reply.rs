@@ -168,7 +168,26 @@ pub fn need_inputs(e: &Enriched, missing: &[Feature]) -> Reply {
 }
 
 /// Validation problems in the user's options (out of range and such).
-pub fn invalid(err: &PredictError) -> Reply {
+/// Validation problems. Only values the user typed are the user's to fix; a value a source gave
+/// (Spotify, ReccoBeats) that the model cannot take is reported as the source's, with the option
+/// that overrides it.
+pub fn invalid(err: &PredictError, tracks: &[&hitcast::TrackFeatures]) -> Reply {
+    let problems: Vec<(usize, Feature)> = match err {
+        PredictError::Invalid(rows) => {
+            rows.iter().flat_map(|r| r.problems.iter().map(move |p| (r.row, p.feature))).collect()
+        }
+        _ => Vec::new(),
+    };
+    let from_source = |(row, f): &(usize, Feature)| {
+        tracks.get(*row).and_then(|t| t.get(*f)).is_some_and(|s| s.source != Source::User)
+    };
+    if !problems.is_empty() && problems.iter().all(from_source) {
+        let options: Vec<String> = problems.iter().map(|(_, f)| format!("`{}:`", f.name())).collect();
+        return Reply::private(format!(
+            "The track data has a value the model cannot take: {err}.\nThis is not your input; give the value yourself to override it ({}).",
+            options.join(" ")
+        ));
+    }
     Reply::private(format!("Some values are not valid: {err}.\nFix the options and try again."))
 }
 

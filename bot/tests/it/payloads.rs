@@ -213,3 +213,22 @@ async fn short_share_links_are_resolved_only_through_spotify_hosts() {
     let reqs = s.spotify.received_requests().await.unwrap();
     assert!(reqs.iter().all(|r| !r.url.path().contains("example.com")), "followed a redirect off Spotify");
 }
+
+#[tokio::test]
+async fn a_bad_value_from_a_source_is_the_sources_not_the_users() {
+    let s = Stubs::start().await;
+    s.dev_mode().await;
+    // ReccoBeats sends a tempo the model refuses
+    let mut item = recco_item(TRACK);
+    item["tempo"] = json!(400.0);
+    Mock::given(method("GET"))
+        .and(path("/v1/audio-features"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"content": [item]})))
+        .mount(&s.recco)
+        .await;
+    let Reply::Private(text) = s.bot().predict_url(Some(TRACK), None, &Overrides::default(), NOW).await else {
+        panic!()
+    };
+    assert!(text.contains("This is not your input") && text.contains("`tempo:`"), "{text}");
+    assert!(!text.contains("Fix the options"), "{text}");
+}
