@@ -135,7 +135,16 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Enricher<S, R> 
         let mut artists: HashMap<String, Option<ArtistMeta>> = HashMap::new();
         for t in &meta.tracks {
             let Some(id) = t.artists.first().map(|a| a.id.clone()) else { continue };
-            if artists.contains_key(&id) || artists.len() >= MAX_ARTISTS {
+            if artists.contains_key(&id) {
+                continue;
+            }
+            if artists.len() >= MAX_ARTISTS {
+                let note = format!(
+                    "Artist popularity and genre were looked up for the first {MAX_ARTISTS} artists only; the other tracks are predicted without them."
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
                 continue;
             }
             let a = self.main_artist(Some(&id), &mut notes).await;
