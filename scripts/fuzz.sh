@@ -2,9 +2,10 @@
 # Fuzz with libFuzzer (cargo fuzz, nightly): the HTTP API's transport-free handler on raw bytes
 # (api_raw) and on JSON built from the keys it knows (api_json), the CLI's JSON/CSV readers
 # (cli_readers) and the bot's Spotify link parser (bot_link).
-#   scripts/fuzz.sh                 # 30 s per target (what CI runs)
+#   scripts/fuzz.sh                 # 30 s per target
 #   scripts/fuzz.sh 600             # 10 minutes per target
 #   scripts/fuzz.sh 120 api_json    # one target
+# HITCAST_FUZZ_JOBS (default: the number of cores) targets run at once, each on one core.
 # Seeds and regression inputs (the reproducers of issue #10) are in fuzz/corpus/<target>/;
 # new inputs go to fuzz/corpus-work/ and crashes to fuzz/artifacts/<target>/ (both ignored by git).
 set -euo pipefail
@@ -14,6 +15,7 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(api_raw api_json cli_readers bot_link)
+jobs="${HITCAST_FUZZ_JOBS:-$(nproc)}"
 scripts/setup-ort.sh >/dev/null
 export PATH="$root/.tools/bin:$PATH"
 if ! rustup toolchain list | grep -q '^nightly'; then
@@ -26,16 +28,44 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 export ORT_DYLIB_PATH="$root/.ort/$(uname -m)/libonnxruntime.so"
 cd fuzz
-for t in "${targets[@]}"; do
+echo "== building the fuzz targets"
+# no sanitizer: the project forbids unsafe code; libFuzzer looks for panics, hangs and memory blow-ups
+if [ ${#targets[@]} -eq 1 ]; then
+  cargo +nightly fuzz build --sanitizer none "${targets[0]}"
+else
+  cargo +nightly fuzz build --sanitizer none
+fi
+run() {
+  local t="$1"
   mkdir -p "corpus/$t" "corpus-work/$t" "artifacts/$t"
-  echo "== fuzz $t for ${seconds} s"
-  # no sanitizer: the project forbids unsafe code; libFuzzer looks for panics, hangs and memory blow-ups
   cargo +nightly fuzz run --sanitizer none "$t" "corpus-work/$t" "corpus/$t" -- \
     -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \
-    -artifact_prefix="artifacts/$t/" -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|==|.*panicked|.*ERROR|SUMMARY)' || true
-  if [ -n "$(ls -A "artifacts/$t")" ]; then
-    echo "fuzz $t found crashes: fuzz/artifacts/$t/" >&2
-    exit 1
+    -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"artifacts/$t.log" 2>&1 || true
+}
+running=0
+for t in "${targets[@]}"; do
+  echo "== fuzz $t for ${seconds} s"
+  run "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
   fi
 done
+wait || true
+failed=0
+for t in "${targets[@]}"; do
+  runs=$(grep -E '^stat::number_of_executed_units' "artifacts/$t.log" | awk '{print $2}')
+  echo "fuzz $t: ${runs:-0} runs"
+  if [ -z "$runs" ]; then
+    tail -20 "artifacts/$t.log" >&2
+    echo "fuzz $t did not run" >&2
+    failed=1
+  elif [ -n "$(ls -A "artifacts/$t")" ]; then
+    grep -E 'panicked|ERROR|SUMMARY' "artifacts/$t.log" >&2 || true
+    echo "fuzz $t found crashes: fuzz/artifacts/$t/" >&2
+    failed=1
+  fi
+done
+[ "$failed" -eq 0 ] || exit 1
 echo "== fuzzing: ${#targets[@]} target(s) × ${seconds} s, no crash"
