@@ -143,8 +143,9 @@ impl Model {
     }
 
     /// Loads a model and checks it against the contract: one float32 input `features`
-    /// `[N, 16]`, outputs `band_probs` `[N, 4]` and `popularity` `[N, 1]`, and a
-    /// `hitcast.schema` listing the features this build knows, in order.
+    /// `[N, 19]`, outputs `band_probs` `[N, 4]` and `popularity` `[N, 1]`, a `hitcast.schema`
+    /// listing the features this build knows, in order; then a multi-row probe batch must give
+    /// finite, well-formed answers.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
         let env = runtime::environment()?;
         let session = Session::builder(env)
