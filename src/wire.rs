@@ -186,14 +186,7 @@ impl<'de> Visitor<'de> for DocSeed {
                 }
                 Key::Features => {
                     first_track_key.get_or_insert_with(|| key.clone());
-                    track.touch();
-                    if track.take(Key::Features, &key) {
-                        let mut inner = TrackIn::default();
-                        map.next_value_seed(Fill { track: &mut inner, nested: true })?;
-                        nested = Some(inner);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
+                    read_nested(&mut map, &mut track, &key, &mut nested)?;
                 }
                 _ => {
                     first_track_key.get_or_insert_with(|| key.clone());
@@ -219,6 +212,25 @@ impl<'de> Visitor<'de> for DocSeed {
             None => Ok(Document { tracks: vec![track], total: 1, single: true, what_if, problems }),
         }
     }
+}
+
+/// The value of a `features` key: its inputs into `nested` (merged into `track` once the outer
+/// object is read, so that outer keys win), or a duplicate problem for a second `features`.
+fn read_nested<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    track: &mut TrackIn,
+    key: &str,
+    nested: &mut Option<TrackIn>,
+) -> Result<(), A::Error> {
+    track.touch();
+    if track.take(Key::Features, key) {
+        let mut inner = TrackIn::default();
+        map.next_value_seed(Fill { track: &mut inner, nested: true })?;
+        *nested = Some(inner);
+    } else {
+        map.next_value::<IgnoredAny>()?;
+    }
+    Ok(())
 }
 
 /// `[track, …]`: the first `max_tracks` are read, the rest counted.
@@ -321,14 +333,7 @@ impl<'de> Visitor<'de> for Fill<'_> {
         while let Some(key) = map.next_key::<String>()? {
             let reason = match Key::of(&key) {
                 Key::Features if !self.nested => {
-                    track.touch();
-                    if track.take(Key::Features, &key) {
-                        let mut inner = TrackIn::default();
-                        map.next_value_seed(Fill { track: &mut inner, nested: true })?;
-                        nested = Some(inner);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
+                    read_nested(&mut map, track, &key, &mut nested)?;
                     continue;
                 }
                 Key::Features => "`features` holds the inputs, not another `features`",
