@@ -51,6 +51,12 @@ pub enum ConfigError {
         if .0.len() == 1 { "it" } else { "them" }
     )]
     Missing(Vec<&'static str>),
+    #[error(
+        "{} not set. Set {} (see the README section \"Run the bot without a server\": the public key is on the General Information page of your Discord application; the Spotify client id and secret on https://developer.spotify.com/dashboard; on Lambda they come from SSM Parameter Store under HITCAST_SSM_PREFIX)",
+        .0.join(", "),
+        if .0.len() == 1 { "it" } else { "them" }
+    )]
+    MissingForEndpoint(Vec<&'static str>),
     #[error("{var} is not valid: {why}")]
     Invalid { var: &'static str, why: String },
 }
@@ -92,6 +98,32 @@ impl Config {
                 })
             })
             .transpose()?;
+        let up = Upstreams::from_lookup(&get)?;
+        Ok(Config {
+            discord_token: Secret::new(token),
+            spotify_client_id: get("SPOTIFY_CLIENT_ID").expect("checked"),
+            spotify_client_secret: Secret::new(get("SPOTIFY_CLIENT_SECRET").expect("checked")),
+            guild_id,
+            spotify_api_base: up.spotify_api,
+            spotify_auth_base: up.spotify_auth,
+            reccobeats_base: up.reccobeats,
+            http_timeout: up.http_timeout,
+        })
+    }
+}
+
+/// The services both fronts call, with their overrides (stub servers in tests).
+#[derive(Debug, Clone, PartialEq)]
+struct Upstreams {
+    spotify_api: String,
+    spotify_auth: String,
+    reccobeats: String,
+    discord_api: String,
+    http_timeout: Duration,
+}
+
+impl Upstreams {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Upstreams, ConfigError> {
         let url = |var: &'static str, default: &str| -> Result<String, ConfigError> {
             let v = get(var).unwrap_or_else(|| default.to_string());
             if !(v.starts_with("http://") || v.starts_with("https://")) {
@@ -101,22 +133,114 @@ impl Config {
         };
         let http_timeout = match get("HITCAST_HTTP_TIMEOUT_SECS") {
             None => Duration::from_secs(8),
-            Some(s) => Duration::from_secs_f64(s.parse::<f64>().ok().filter(|v| *v > 0.0).ok_or_else(|| {
-                ConfigError::Invalid {
+            Some(s) => s
+                .parse::<f64>()
+                .ok()
+                .filter(|v| *v > 0.0)
+                .and_then(|v| Duration::try_from_secs_f64(v).ok())
+                .ok_or_else(|| ConfigError::Invalid {
                     var: "HITCAST_HTTP_TIMEOUT_SECS",
                     why: format!("{s:?} is not a positive number"),
-                }
-            })?),
+                })?,
         };
-        Ok(Config {
-            discord_token: Secret::new(token),
+        Ok(Upstreams {
+            spotify_api: url("SPOTIFY_API_BASE_URL", DEFAULT_SPOTIFY_API)?,
+            spotify_auth: url("SPOTIFY_AUTH_BASE_URL", DEFAULT_SPOTIFY_AUTH)?,
+            reccobeats: url("RECCOBEATS_BASE_URL", DEFAULT_RECCOBEATS)?,
+            discord_api: url("DISCORD_API_BASE_URL", DEFAULT_DISCORD_API)?,
+            http_timeout,
+        })
+    }
+}
+
+pub const DEFAULT_DISCORD_API: &str = "https://discord.com/api/v10/";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3001";
+
+/// Every variable `hitcast-interactions` reads (the deployment test checks the template's
+/// against it). With `HITCAST_SSM_PREFIX`, the three secrets come from SSM Parameter Store.
+pub const INTERACTIONS_ENV_VARS: [&str; 12] = [
+    "DISCORD_PUBLIC_KEY",
+    "SPOTIFY_CLIENT_ID",
+    "SPOTIFY_CLIENT_SECRET",
+    "HITCAST_SSM_PREFIX",
+    "HITCAST_LISTEN",
+    "HITCAST_LOG_FORMAT",
+    "HITCAST_HTTP_TIMEOUT_SECS",
+    "DISCORD_API_BASE_URL",
+    "SPOTIFY_API_BASE_URL",
+    "SPOTIFY_AUTH_BASE_URL",
+    "RECCOBEATS_BASE_URL",
+    "AWS_LAMBDA_RUNTIME_API",
+];
+
+/// The SSM parameters (under `HITCAST_SSM_PREFIX`) and the variables they stand for.
+pub const SSM_SECRETS: [(&str, &str); 3] = [
+    ("discord-public-key", "DISCORD_PUBLIC_KEY"),
+    ("spotify-client-id", "SPOTIFY_CLIENT_ID"),
+    ("spotify-client-secret", "SPOTIFY_CLIENT_SECRET"),
+];
+
+/// `hitcast-interactions`' configuration: read once in `main`, passed down.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InteractionsConfig {
+    /// The application's Ed25519 public key, hex (not a secret, but kept with the secrets).
+    pub public_key: String,
+    pub spotify_client_id: String,
+    pub spotify_client_secret: Secret,
+    pub discord_api_base: String,
+    pub spotify_api_base: String,
+    pub spotify_auth_base: String,
+    pub reccobeats_base: String,
+    pub http_timeout: Duration,
+    /// Where the local server listens (outside Lambda).
+    pub listen: std::net::SocketAddr,
+    /// `AWS_LAMBDA_RUNTIME_API` is set: run under the Lambda runtime.
+    pub in_lambda: bool,
+    /// JSON logs (the default under Lambda; `HITCAST_LOG_FORMAT=json|text`).
+    pub json_logs: bool,
+}
+
+impl InteractionsConfig {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<InteractionsConfig, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let required = ["DISCORD_PUBLIC_KEY", "SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"];
+        let missing: Vec<&'static str> = required.into_iter().filter(|k| get(k).is_none()).collect();
+        if !missing.is_empty() {
+            return Err(ConfigError::MissingForEndpoint(missing));
+        }
+        let public_key = get("DISCORD_PUBLIC_KEY").expect("checked");
+        crate::interactions::verify::Verifier::new(&public_key)
+            .map_err(|e| ConfigError::Invalid { var: "DISCORD_PUBLIC_KEY", why: e.0.to_string() })?;
+        let listen = get("HITCAST_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen = listen.parse().map_err(|_| ConfigError::Invalid {
+            var: "HITCAST_LISTEN",
+            why: format!("{listen:?} is not an address and port such as 127.0.0.1:3001"),
+        })?;
+        let in_lambda = get("AWS_LAMBDA_RUNTIME_API").is_some();
+        let json_logs = match get("HITCAST_LOG_FORMAT").as_deref() {
+            None => in_lambda,
+            Some("json") => true,
+            Some("text") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    var: "HITCAST_LOG_FORMAT",
+                    why: format!("{other:?} is not json or text"),
+                });
+            }
+        };
+        let up = Upstreams::from_lookup(&get)?;
+        Ok(InteractionsConfig {
+            public_key,
             spotify_client_id: get("SPOTIFY_CLIENT_ID").expect("checked"),
             spotify_client_secret: Secret::new(get("SPOTIFY_CLIENT_SECRET").expect("checked")),
-            guild_id,
-            spotify_api_base: url("SPOTIFY_API_BASE_URL", DEFAULT_SPOTIFY_API)?,
-            spotify_auth_base: url("SPOTIFY_AUTH_BASE_URL", DEFAULT_SPOTIFY_AUTH)?,
-            reccobeats_base: url("RECCOBEATS_BASE_URL", DEFAULT_RECCOBEATS)?,
-            http_timeout,
+            discord_api_base: up.discord_api,
+            spotify_api_base: up.spotify_api,
+            spotify_auth_base: up.spotify_auth,
+            reccobeats_base: up.reccobeats,
+            http_timeout: up.http_timeout,
+            listen,
+            in_lambda,
+            json_logs,
         })
     }
 }

@@ -7,6 +7,8 @@
 //!   its source; nothing invented.
 //! - [`logic`]: a command's work without Discord; [`reply`] and [`chart`]: what the user sees.
 //! - [`commands`]: the poise slash commands (thin). [`config`]: the environment, once.
+//! - [`interactions`]: the same commands over Discord's HTTP interactions (`hitcast-interactions`,
+//!   on Lambda or locally): signature check, deferred answer, the work, the webhook edit.
 //!
 //! Only this crate knows Discord and Spotify; the core (`hitcast`) knows neither.
 
@@ -14,6 +16,7 @@ pub mod chart;
 pub mod commands;
 pub mod config;
 pub mod enrich;
+pub mod interactions;
 pub mod link;
 pub mod logic;
 pub mod reccobeats;

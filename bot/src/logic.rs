@@ -18,6 +18,34 @@ pub struct Bot<S, R> {
     pub links: ShortLinks,
 }
 
+/// Where the live bot's sources are (from either binary's configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct Live<'a> {
+    pub spotify_client_id: &'a str,
+    pub spotify_client_secret: &'a str,
+    pub spotify_api: &'a str,
+    pub spotify_auth: &'a str,
+    pub reccobeats: &'a str,
+    /// Per upstream request.
+    pub timeout: std::time::Duration,
+}
+
+impl Bot<crate::spotify::Spotify, crate::reccobeats::ReccoBeats> {
+    /// The bot both binaries run: Spotify, then ReccoBeats, then the user's options.
+    pub fn live(model: Arc<Model>, c: Live<'_>) -> Self {
+        let spotify = crate::spotify::Spotify::new(
+            c.spotify_client_id,
+            c.spotify_client_secret,
+            c.spotify_api,
+            c.spotify_auth,
+            c.timeout,
+        );
+        let fallback = crate::reccobeats::ReccoBeats::new(c.reccobeats, c.timeout);
+        let rules = model.derive_rules().clone();
+        Bot { model, enricher: Enricher { spotify, fallback, rules }, links: ShortLinks::new(c.timeout) }
+    }
+}
+
 fn predict_failed(e: PredictError, tracks: &[&hitcast::TrackFeatures]) -> Reply {
     match e {
         PredictError::Invalid(_) | PredictError::InvalidChange(_) => reply::invalid(&e, tracks),

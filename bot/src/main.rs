@@ -5,10 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use hitcast_bot::commands;
 use hitcast_bot::config::Config;
-use hitcast_bot::enrich::Enricher;
-use hitcast_bot::logic::Bot;
-use hitcast_bot::reccobeats::ReccoBeats;
-use hitcast_bot::spotify::Spotify;
+use hitcast_bot::logic::{Bot, Live};
 use poise::serenity_prelude as serenity;
 
 #[tokio::main]
@@ -28,17 +25,17 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     let model = Arc::new(hitcast::Model::embedded().context("load the embedded model")?);
-    let spotify = Spotify::new(
-        &config.spotify_client_id,
-        config.spotify_client_secret.expose(),
-        &config.spotify_api_base,
-        &config.spotify_auth_base,
-        config.http_timeout,
-    );
-    let recco = ReccoBeats::new(&config.reccobeats_base, config.http_timeout);
-    let rules = model.derive_rules().clone();
-    let links = hitcast_bot::resolve::ShortLinks::new(config.http_timeout);
-    let data = Arc::new(Bot { model, enricher: Enricher { spotify, fallback: recco, rules }, links });
+    let data = Arc::new(Bot::live(
+        model,
+        Live {
+            spotify_client_id: &config.spotify_client_id,
+            spotify_client_secret: config.spotify_client_secret.expose(),
+            spotify_api: &config.spotify_api_base,
+            spotify_auth: &config.spotify_auth_base,
+            reccobeats: &config.reccobeats_base,
+            timeout: config.http_timeout,
+        },
+    ));
     let guild = config.guild_id;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {

@@ -5,6 +5,7 @@
 mod discord;
 mod enrichment;
 mod failures;
+mod interactions;
 mod payloads;
 mod registration;
 mod startup;

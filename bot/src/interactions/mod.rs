@@ -1,0 +1,461 @@
+//! The bot's commands over Discord's HTTP interactions (an Interactions Endpoint URL), with no
+//! gateway: what `hitcast-interactions` serves on Lambda or locally.
+//!
+//! A request goes through three steps, each its own part:
+//! 1. [`Endpoint::answer`] — transport-free: checks the signature ([`verify`]) before reading
+//!    anything, answers `PING`, answers `/model` and a bad link at once, and for `/predict` and
+//!    `/album` answers "deferred" (type 5) and hands back a [`Job`].
+//! 2. [`Dispatch`] — runs the job after the answer has gone: in this process (a local server
+//!    lives on), or on Lambda, where the environment freezes once a response is returned, as a
+//!    second, asynchronous invocation of the same function with the job as its event.
+//! 3. [`Worker::run`] — the same enrichment, model and replies as the gateway bot
+//!    ([`crate::logic::Bot`]), then the answer edits the original response ([`webhook`]).
+//!
+//! [`lambda`] and [`local`] are the two transports; [`register`] PUTs the slash commands.
+
+pub mod lambda;
+pub mod local;
+pub mod register;
+pub mod verify;
+pub mod webhook;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hitcast::{Feature, Model};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::enrich::{Overrides, current_year};
+use crate::link::{self, Kind};
+use crate::logic::Bot;
+use crate::reply::{self, Reply};
+use crate::sources::{Catalog, FeatureSource};
+use verify::{Refused, Verifier};
+use webhook::{Message, Webhook};
+
+/// Discord's interaction types.
+pub const PING: u8 = 1;
+pub const APPLICATION_COMMAND: u8 = 2;
+/// Interaction callback types.
+pub const PONG: u8 = 1;
+pub const CHANNEL_MESSAGE: u8 = 4;
+pub const DEFERRED_CHANNEL_MESSAGE: u8 = 5;
+/// Message flag: only the user who ran the command sees it.
+pub const EPHEMERAL: u64 = 1 << 6;
+
+/// An interaction token works for 15 minutes; a job older than this is dropped unanswered
+/// (nothing could reach the user), and a job's work is cut off so that its edit lands before.
+pub const TOKEN_LIFE: Duration = Duration::from_secs(15 * 60);
+/// Kept free at the end of the token's life for the edit itself.
+pub const EDIT_MARGIN: Duration = Duration::from_secs(30);
+
+/// The part of Discord's interaction object the bot reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Interaction {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    #[serde(default)]
+    pub application_id: String,
+    #[serde(default)]
+    pub token: String,
+    pub data: Option<CommandData>,
+}
+
+/// An application command's name and options, as Discord sends them (and as a [`Job`] carries them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommandData {
+    pub name: String,
+    #[serde(default)]
+    pub options: Vec<CommandOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommandOption {
+    pub name: String,
+    #[serde(default)]
+    pub value: Value,
+}
+
+/// A command, read from its options.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Predict { url: Option<String>, name: Option<String>, overrides: Overrides },
+    Album { url: String, overrides: Overrides },
+    Model,
+}
+
+/// Longest text option kept (a link, a name): Discord allows 6,000 characters per option.
+pub const MAX_TEXT_OPTION: usize = 512;
+
+impl Command {
+    /// Reads a command the way poise reads the gateway's: options by name; every model input
+    /// is a number named after its [`Feature`] (the genre choice's value is its index).
+    pub fn parse(data: &CommandData) -> Result<Command, String> {
+        let mut url = None;
+        let mut name = None;
+        let mut overrides = Vec::new();
+        for o in &data.options {
+            let text = || {
+                o.value
+                    .as_str()
+                    .map(|s| s.chars().take(MAX_TEXT_OPTION).collect::<String>())
+                    .ok_or_else(|| format!("the option `{}` should be text", o.name))
+            };
+            match o.name.as_str() {
+                "url" => url = Some(text()?),
+                "name" if data.name == "predict" => name = Some(text()?),
+                other => match Feature::from_name(other).filter(|f| !f.is_derived()) {
+                    Some(f) => {
+                        let v = o.value.as_f64().ok_or_else(|| format!("the option `{other}` should be a number"))?;
+                        overrides.push((f, v));
+                    }
+                    None => return Err(format!("`/{}` has no option `{}`", data.name, echo(other))),
+                },
+            }
+        }
+        let overrides = Overrides(overrides);
+        match data.name.as_str() {
+            "predict" => Ok(Command::Predict { url, name, overrides }),
+            "album" => match url {
+                Some(url) => {
+                    if let Some((f, _)) =
+                        overrides.0.iter().find(|(f, _)| !matches!(f, Feature::ArtistPopularity | Feature::Genre))
+                    {
+                        return Err(format!("`/album` has no option `{}`", f.name()));
+                    }
+                    Ok(Command::Album { url, overrides })
+                }
+                None => Err("`/album` needs the album's link (`url:`)".into()),
+            },
+            "model" if overrides.0.is_empty() && url.is_none() => Ok(Command::Model),
+            "model" => Err("`/model` takes no options".into()),
+            other => Err(format!("there is no command `/{}`", echo(other))),
+        }
+    }
+}
+
+/// A name from a request, cut for an error message.
+pub(crate) fn echo(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// The work left after a deferred answer: everything needed to run it and to edit the answer.
+/// On Lambda it is the event of the second invocation, `{"hitcast_job": {…}}`: only a caller
+/// allowed to invoke the function (the function itself) can send one; HTTP requests reach it
+/// wrapped in a Function URL event and never parse as a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub application_id: String,
+    pub token: String,
+    pub command: CommandData,
+    /// When the interaction was received (Unix milliseconds): the token dies 15 minutes later.
+    pub received_ms: u64,
+}
+
+/// The job event's envelope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobEvent {
+    pub hitcast_job: Job,
+}
+
+/// An HTTP answer: status, JSON body, and the job to run after it, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub job: Option<Job>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorOut<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: String,
+}
+
+impl Answer {
+    pub(crate) fn json(status: u16, body: &impl Serialize) -> Answer {
+        Answer { status, body: serde_json::to_vec(body).expect("plain data serialises"), job: None }
+    }
+
+    pub fn error(status: u16, code: &str, message: impl Into<String>) -> Answer {
+        Answer::json(status, &ErrorOut { error: ErrorDetail { code, message: message.into() } })
+    }
+
+    /// 401, the same body whatever the reason (the reason goes to the log only).
+    pub fn unauthorized() -> Answer {
+        Answer::error(401, "invalid_signature", "invalid request signature")
+    }
+
+    /// An interaction response of `kind`, with a message or none.
+    pub fn callback(kind: u8, data: Option<Message>) -> Answer {
+        Answer::json(200, &Callback { kind, data })
+    }
+
+    /// A message only the user sees, as the immediate answer.
+    pub fn private(text: &str) -> Answer {
+        Answer::callback(CHANNEL_MESSAGE, Some(Message::content(text).private()))
+    }
+}
+
+/// An interaction response (callback) body.
+#[derive(Debug, Serialize)]
+struct Callback {
+    #[serde(rename = "type")]
+    kind: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Message>,
+}
+
+/// Request headers the endpoint reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Signed<'a> {
+    pub signature: Option<&'a [u8]>,
+    pub timestamp: Option<&'a [u8]>,
+}
+
+/// Step 1: verification and the immediate answer.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub verifier: Verifier,
+    pub model: Arc<Model>,
+}
+
+/// An application id (a snowflake) and an interaction token go into webhook URLs: only the
+/// characters Discord uses.
+fn valid_webhook(app: &str, token: &str) -> bool {
+    (1..=20).contains(&app.len())
+        && app.bytes().all(|b| b.is_ascii_digit())
+        && (1..=1000).contains(&token.len())
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+impl Endpoint {
+    /// Answers one request to `POST /interactions`. `now_ms` is Unix milliseconds.
+    pub fn answer(&self, headers: Signed<'_>, body: &[u8], now_ms: u64) -> Answer {
+        if let Err(why) = self.verifier.verify(headers.signature, headers.timestamp, body, now_ms / 1000) {
+            log_refused(why);
+            return Answer::unauthorized();
+        }
+        let interaction: Interaction = match serde_json::from_slice(body) {
+            Ok(i) => i,
+            Err(e) => return Answer::error(400, "invalid_json", format!("not an interaction object: {e}")),
+        };
+        match interaction.kind {
+            PING => Answer::callback(PONG, None),
+            APPLICATION_COMMAND => self.command(interaction, now_ms),
+            other => Answer::error(
+                400,
+                "unsupported_interaction",
+                format!("interaction type {other} is not handled (only PING and application commands)"),
+            ),
+        }
+    }
+
+    fn command(&self, interaction: Interaction, now_ms: u64) -> Answer {
+        let Some(data) = interaction.data else {
+            return Answer::error(400, "invalid_interaction", "an application command without `data`");
+        };
+        if !valid_webhook(&interaction.application_id, &interaction.token) {
+            return Answer::error(400, "invalid_interaction", "an application command without a valid id and token");
+        }
+        let command = match Command::parse(&data) {
+            Ok(c) => c,
+            // the registered commands and this binary disagree: say what to run
+            Err(e) => {
+                return Answer::private(&format!(
+                    "{e}. The commands may be out of date: run `hitcast-interactions register`."
+                ));
+            }
+        };
+        // A bad link needs no lookup: answer at once, privately (a short link is resolved later).
+        let bad_link = match &command {
+            Command::Model => return Answer::callback(CHANNEL_MESSAGE, Some(Message::from(reply::model(&self.model)))),
+            Command::Predict { url: Some(u), .. } => link::parse(u, Kind::Track).err(),
+            Command::Predict { url: None, .. } => None,
+            Command::Album { url, .. } => link::parse(url, Kind::Album).err(),
+        };
+        if let Some(e) = bad_link.filter(|e| !matches!(e, link::LinkError::ShortLink(_))) {
+            return Answer::private(&format!("{e}."));
+        }
+        Answer {
+            job: Some(Job {
+                application_id: interaction.application_id,
+                token: interaction.token,
+                command: data,
+                received_ms: now_ms,
+            }),
+            ..Answer::callback(DEFERRED_CHANNEL_MESSAGE, None)
+        }
+    }
+}
+
+fn log_refused(why: Refused) {
+    // Discord itself sends forged requests to check the endpoint: expected, not an error.
+    tracing::info!(reason = %why, "refused an interaction request");
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// Step 3: the work, then the edit of the deferred answer.
+#[derive(Debug)]
+pub struct Worker<S, R> {
+    pub bot: Bot<S, R>,
+    pub webhook: Webhook,
+}
+
+impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Worker<S, R> {
+    /// Runs a job to its end: every outcome, error or not, ends as an edit of the original
+    /// response, unless the token has expired. The work is cut off at `limit` (what is left of a
+    /// Lambda invocation) or before the token dies, whichever comes first.
+    pub async fn run(&self, job: Job, limit: Option<Duration>) {
+        let age = Duration::from_millis(now_ms().saturating_sub(job.received_ms));
+        let Some(left) = TOKEN_LIFE.checked_sub(age + EDIT_MARGIN) else {
+            tracing::warn!(age_s = age.as_secs(), "dropped a job whose interaction token has expired");
+            return;
+        };
+        let left = limit.map_or(left, |l| l.min(left));
+        let reply = match tokio::time::timeout(left, self.reply(&job.command)).await {
+            Ok(r) => r,
+            Err(_) => Reply::private("That took too long to answer; try again later."),
+        };
+        if let Err(e) = self.webhook.finish(&job.application_id, &job.token, reply).await {
+            tracing::error!(error = %e, command = %job.command.name, "could not edit the deferred response");
+        }
+    }
+
+    async fn reply(&self, data: &CommandData) -> Reply {
+        match Command::parse(data) {
+            Ok(Command::Predict { url, name, overrides }) => {
+                self.bot.predict_url(url.as_deref(), name, &overrides, current_year()).await
+            }
+            Ok(Command::Album { url, overrides }) => self.bot.album_url(&url, &overrides, current_year()).await,
+            Ok(Command::Model) => self.bot.model_info(),
+            Err(e) => Reply::private(format!("{e}.")),
+        }
+    }
+}
+
+/// Step 2: how a job runs after its answer.
+#[derive(Debug, Clone)]
+pub enum Dispatch<S, R> {
+    /// In this process, on the runtime (the local server lives on after answering).
+    InProcess(Arc<Worker<S, R>>),
+    /// As an asynchronous invocation (`Event`) of this Lambda function (`AWS_LAMBDA_FUNCTION_NAME`)
+    /// with a [`JobEvent`].
+    SelfInvoke { client: aws_sdk_lambda::Client, function: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("could not start the work: {0}")]
+pub struct DispatchError(String);
+
+impl<S, R> Dispatch<S, R>
+where
+    S: Catalog + FeatureSource + Send + Sync + 'static,
+    R: FeatureSource + Send + Sync + 'static,
+{
+    /// Hands the job over; returns once it is queued (not run).
+    pub async fn send(&self, job: Job) -> Result<(), DispatchError> {
+        match self {
+            Dispatch::InProcess(worker) => {
+                let worker = worker.clone();
+                tokio::spawn(async move { worker.run(job, None).await });
+                Ok(())
+            }
+            Dispatch::SelfInvoke { client, function } => {
+                let payload = serde_json::to_vec(&JobEvent { hitcast_job: job }).expect("plain data serialises");
+                client
+                    .invoke()
+                    .function_name(function)
+                    .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+                    .payload(aws_sdk_lambda::primitives::Blob::new(payload))
+                    .send()
+                    .await
+                    .map_err(|e| DispatchError(aws_sdk_lambda::error::DisplayErrorContext(e).to_string()))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Answers a request and starts its job: what both transports do. A job that cannot be
+/// started turns the deferred answer into a private error, so no one waits for nothing.
+pub async fn serve<S, R>(endpoint: &Endpoint, dispatch: &Dispatch<S, R>, headers: Signed<'_>, body: &[u8]) -> Answer
+where
+    S: Catalog + FeatureSource + Send + Sync + 'static,
+    R: FeatureSource + Send + Sync + 'static,
+{
+    let mut answer = endpoint.answer(headers, body, now_ms());
+    if let Some(job) = answer.job.take() {
+        let command = job.command.name.clone();
+        if let Err(e) = dispatch.send(job).await {
+            tracing::error!(error = %e, %command, "could not start a deferred command");
+            return Answer::private("Something went wrong on our side; try again later.");
+        }
+    }
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn data(v: Value) -> CommandData {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn options_are_read_by_name_like_the_gateway_commands() {
+        let c = Command::parse(&data(json!({"name": "predict", "options": [
+            {"name": "url", "type": 3, "value": "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"},
+            {"name": "genre", "type": 4, "value": 3},
+            {"name": "tempo", "type": 10, "value": 120.5}
+        ]})))
+        .unwrap();
+        let Command::Predict { url, name, overrides } = c else { panic!() };
+        assert!(url.unwrap().ends_with("4uLU6hMCjMI75M1A2tKUQC"));
+        assert_eq!(name, None);
+        assert_eq!(overrides.0, vec![(Feature::Genre, 3.0), (Feature::Tempo, 120.5)]);
+        assert_eq!(Command::parse(&data(json!({"name": "model"}))).unwrap(), Command::Model);
+    }
+
+    #[test]
+    fn options_that_do_not_belong_are_named() {
+        for (v, msg) in [
+            (json!({"name": "predict", "options": [{"name": "tempo", "value": "fast"}]}), "`tempo` should be a number"),
+            (json!({"name": "predict", "options": [{"name": "title_marker", "value": 1}]}), "no option `title_marker`"),
+            (
+                json!({"name": "album", "options": [{"name": "url", "value": "x"}, {"name": "tempo", "value": 1}]}),
+                "`/album` has no option `tempo`",
+            ),
+            (json!({"name": "album"}), "needs the album's link"),
+            (json!({"name": "model", "options": [{"name": "energy", "value": 1}]}), "takes no options"),
+            (json!({"name": "x".repeat(5000)}), "no command"),
+        ] {
+            let e = Command::parse(&data(v)).unwrap_err();
+            assert!(e.contains(msg) && e.len() < 200, "{e}");
+        }
+    }
+
+    #[test]
+    fn webhook_ids_and_tokens_are_checked() {
+        assert!(valid_webhook("1100000000000000001", "aW50ZXJhY3Rpb24.tok-en_1"));
+        for (a, t) in [("", "t"), ("12a", "t"), ("1", ""), ("1", "../../x"), ("1", "t?x=1"), ("1", "t/x")] {
+            assert!(!valid_webhook(a, t), "{a} {t}");
+        }
+    }
+}

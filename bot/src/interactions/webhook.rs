@@ -1,0 +1,227 @@
+//! Discord's interaction webhooks over plain HTTP (no gateway, no bot token: the interaction
+//! token is the credential): edit the original response, send a follow-up.
+//! `PATCH {api}/webhooks/{application_id}/{token}/messages/@original`, with the chart as a
+//! multipart attachment (`payload_json` + `files[0]`), and `POST {api}/webhooks/{application_id}/{token}`.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::commands::NEUTRAL_ERROR;
+use crate::reply::{Embed, Reply};
+
+/// A message as Discord's API takes it (interaction responses, edits and follow-ups).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Message {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embeds: Option<Vec<EmbedOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<u64>,
+    /// Track and artist names are never allowed to ping anyone.
+    pub allowed_mentions: AllowedMentions,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AllowedMentions {
+    pub parse: [&'static str; 0],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EmbedOut {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub description: String,
+    pub color: u32,
+    pub footer: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<Url>,
+    pub fields: Vec<FieldOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Text {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Url {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldOut {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+/// An attachment uploaded with the request (`files[id]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttachmentOut {
+    pub id: u32,
+    pub filename: String,
+}
+
+impl Message {
+    pub fn content(text: &str) -> Message {
+        Message { content: Some(text.to_string()), ..Message::default() }
+    }
+
+    pub fn private(mut self) -> Message {
+        self.flags = Some(super::EPHEMERAL);
+        self
+    }
+}
+
+impl From<&Embed> for EmbedOut {
+    fn from(e: &Embed) -> EmbedOut {
+        EmbedOut {
+            title: e.title.clone(),
+            url: e.url.clone(),
+            description: e.description.clone(),
+            color: e.color,
+            footer: Text { text: e.footer.clone() },
+            image: e.image.clone().map(|url| Url { url }),
+            fields: e
+                .fields
+                .iter()
+                .map(|f| FieldOut { name: f.name.clone(), value: f.value.clone(), inline: f.inline })
+                .collect(),
+        }
+    }
+}
+
+/// The message of a reply (an embed with its attachment listed, or private text); the chart's
+/// bytes travel separately.
+impl From<Reply> for Message {
+    fn from(r: Reply) -> Message {
+        match r {
+            Reply::Embed { embed, chart } => Message {
+                embeds: Some(vec![EmbedOut::from(&embed)]),
+                attachments: chart.map(|(name, _)| vec![AttachmentOut { id: 0, filename: name }]),
+                ..Message::default()
+            },
+            Reply::Private(text) => Message::content(&text).private(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum WebhookError {
+    #[error("Discord answered {status} to {what}: {body}")]
+    Status { what: &'static str, status: u16, body: String },
+    #[error("could not reach Discord for {what}: {source}")]
+    Transport { what: &'static str, source: reqwest::Error },
+}
+
+/// How often an edit is tried when Discord does not know the interaction yet (404: the job ran
+/// before the deferred answer reached Discord) or asks to slow down (429, ≤ 5 s).
+pub const ATTEMPTS: usize = 4;
+
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    client: reqwest::Client,
+    /// `https://discord.com/api/v10/` (ends with `/`).
+    base: String,
+}
+
+impl Webhook {
+    pub fn new(base: &str, timeout: Duration) -> Webhook {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("DiscordBot (https://github.com/hitcast, ", env!("CARGO_PKG_VERSION"), ")"))
+            .build()
+            .expect("a TLS backend is compiled in");
+        Webhook { client, base: base.to_string() }
+    }
+
+    /// Completes a deferred response, as the gateway bot does ([`crate::commands::finish_deferred`]):
+    /// the answer edits the original; an error edits it to a neutral line and its details go
+    /// as an ephemeral follow-up.
+    pub async fn finish(&self, app: &str, token: &str, reply: Reply) -> Result<(), WebhookError> {
+        let original = format!("{}webhooks/{app}/{token}/messages/@original", self.base);
+        match reply {
+            Reply::Embed { embed, chart } => {
+                let png = chart.as_ref().map(|(name, png)| (name.clone(), png.clone()));
+                let message = Message::from(Reply::Embed { embed, chart });
+                self.send(reqwest::Method::PATCH, &original, &message, png, "the edit of the original response").await
+            }
+            Reply::Private(text) => {
+                let neutral = Message::content(NEUTRAL_ERROR);
+                self.send(reqwest::Method::PATCH, &original, &neutral, None, "the edit of the original response")
+                    .await?;
+                let follow = format!("{}webhooks/{app}/{token}", self.base);
+                self.send(reqwest::Method::POST, &follow, &Message::content(&text).private(), None, "a follow-up").await
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        message: &Message,
+        file: Option<(String, Vec<u8>)>,
+        what: &'static str,
+    ) -> Result<(), WebhookError> {
+        let json = serde_json::to_string(message).expect("plain data serialises");
+        let mut wait = Duration::from_millis(250);
+        let mut attempt = 1;
+        loop {
+            let req = self.client.request(method.clone(), url);
+            let req = match &file {
+                Some((name, png)) => {
+                    let form = reqwest::multipart::Form::new()
+                        .part(
+                            "payload_json",
+                            reqwest::multipart::Part::text(json.clone())
+                                .mime_str("application/json")
+                                .expect("a valid MIME type"),
+                        )
+                        .part(
+                            "files[0]",
+                            reqwest::multipart::Part::bytes(png.clone())
+                                .file_name(name.clone())
+                                .mime_str("image/png")
+                                .expect("a valid MIME type"),
+                        );
+                    req.multipart(form)
+                }
+                None => req.header(reqwest::header::CONTENT_TYPE, "application/json").body(json.clone()),
+            };
+            let resp = req.send().await.map_err(|source| WebhookError::Transport { what, source })?;
+            let status = resp.status().as_u16();
+            if resp.status().is_success() {
+                return Ok(());
+            }
+            let retry_after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0);
+            let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
+            let again = match (status, retry_after) {
+                (404, _) => Some(wait),
+                (429, Some(s)) if s <= 5.0 => Some(Duration::from_secs_f64(s)),
+                (500..=599, _) => Some(wait),
+                _ => None,
+            };
+            match again {
+                Some(d) if attempt < ATTEMPTS => {
+                    tracing::debug!(status, attempt, what, "Discord refused; trying again");
+                    tokio::time::sleep(d).await;
+                    wait *= 2;
+                    attempt += 1;
+                }
+                _ => return Err(WebhookError::Status { what, status, body }),
+            }
+        }
+    }
+}
