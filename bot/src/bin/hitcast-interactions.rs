@@ -157,9 +157,13 @@ async fn serve(started: Instant) -> anyhow::Result<()> {
 
 fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // the Lambda runtime prints whole events at trace level: Discord's (an interaction token)
-    let filter = filter.add_directive("lambda_runtime::layers::api_response=debug".parse().expect("a valid directive"));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Secrets never reach the log, whatever RUST_LOG says: these targets print whole events and
+    // requests at trace level (Discord's interaction token and signature, SSM's decrypted
+    // answer, signed AWS requests), so they are capped at debug.
+    for target in hitcast_bot::config::REDACTED_TARGETS {
+        filter = filter.add_directive(format!("{target}=debug").parse().expect("a valid directive"));
+    }
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if json {
         builder.json().without_time().with_current_span(false).try_init()

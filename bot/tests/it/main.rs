@@ -6,6 +6,7 @@ mod discord;
 mod enrichment;
 mod failures;
 mod interactions;
+mod lambda_runtime;
 mod payloads;
 mod registration;
 mod startup;
