@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Build the arm64 Lambda package: target/lambda/hitcast-lambda.zip with `bootstrap` (aarch64,
-# glibc ≤ 2.34 for Amazon Linux 2023) and the aarch64 `libonnxruntime.so` beside it, where the
-# binary looks first. Cross-compiles with cargo-zigbuild and zig from PyPI (infra/setup-tools.sh).
+# Build the arm64 Lambda packages:
+#   target/lambda/hitcast-lambda.zip        the HTTP API
+#   target/lambda/hitcast-interactions.zip  the Discord commands over HTTP interactions
+# each with `bootstrap` (aarch64, glibc ≤ 2.34 for Amazon Linux 2023) and the aarch64
+# `libonnxruntime.so` beside it, where the binary looks first. Cross-compiles with
+# cargo-zigbuild and zig from PyPI (infra/setup-tools.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,15 +13,18 @@ command -v python3 >/dev/null || { echo "error: python3 is missing (needed for z
 infra/setup-tools.sh
 scripts/setup-ort.sh aarch64
 target=aarch64-unknown-linux-gnu
-echo "building hitcast-lambda for $target (glibc 2.34)" >&2
+echo "building hitcast-lambda and hitcast-interactions for $target (glibc 2.34)" >&2
 # zig comes from infra/.venv (cargo-zigbuild runs `python3 -m ziglang` when no `zig` is on PATH).
-PATH="$root/infra/.venv/bin:$root/.tools/bin:$PATH" cargo zigbuild --quiet --release -p hitcast-lambda --target "$target.2.34"
-out="$root/target/lambda/hitcast-lambda"
-rm -rf "$out" && mkdir -p "$out"
-cp "$root/target/$target/release/hitcast-lambda" "$out/bootstrap"
-cp "$root/.ort/aarch64/libonnxruntime.so" "$out/libonnxruntime.so"
-zip="$root/target/lambda/hitcast-lambda.zip"
-python3 - "$out" "$zip" <<'PY'
+PATH="$root/infra/.venv/bin:$root/.tools/bin:$PATH" cargo zigbuild --quiet --release \
+  -p hitcast-lambda -p hitcast-bot --bin hitcast-lambda --bin hitcast-interactions --target "$target.2.34"
+size() { stat -c %s "$1"; }
+for name in hitcast-lambda hitcast-interactions; do
+  out="$root/target/lambda/$name"
+  rm -rf "$out" && mkdir -p "$out"
+  cp "$root/target/$target/release/$name" "$out/bootstrap"
+  cp "$root/.ort/aarch64/libonnxruntime.so" "$out/libonnxruntime.so"
+  zip="$root/target/lambda/$name.zip"
+  python3 - "$out" "$zip" <<'PY'
 import os, sys, zipfile
 src, dst = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
@@ -29,5 +35,5 @@ with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         with open(os.path.join(src, name), "rb") as f:
             z.writestr(info, f.read(), compresslevel=9)
 PY
-size() { stat -c %s "$1"; }
-echo "target/lambda/hitcast-lambda.zip: $(size "$zip") bytes (bootstrap $(size "$out/bootstrap"), libonnxruntime.so $(size "$out/libonnxruntime.so") unzipped)"
+  echo "target/lambda/$name.zip: $(size "$zip") bytes (bootstrap $(size "$out/bootstrap"), libonnxruntime.so $(size "$out/libonnxruntime.so") unzipped)"
+done

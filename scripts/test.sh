@@ -3,7 +3,8 @@
 # and the Rust workspace's (cargo nextest, or cargo test where nextest is absent).
 # Set-up: ONNX Runtime (.ort/), the pipeline's venv, s3s-fs (.tools/) for the model-store
 # tests, Debian's chromium and playwright-core for the web-page test, the deployment tools
-# (cfn-lint, checkov, zig, cargo-zigbuild, the aarch64 target). HITCAST_SKIP_ARM64_PACKAGE=1
+# (cfn-lint, checkov, zig, cargo-zigbuild, the aarch64 target), qemu-user with the aarch64 runtime
+# (to run the arm64 packages). HITCAST_SKIP_ARM64_PACKAGE=1
 # skips building the arm64 Lambda package (~6 min on 2 cores). The fuzz smoke runs each fuzz
 # target for HITCAST_FUZZ_SECONDS (30) after building them with nightly (cargo-fuzz into .tools/).
 set -euo pipefail
@@ -14,6 +15,7 @@ models/train/setup-venv.sh
 scripts/setup-s3s.sh
 scripts/setup-web.sh
 infra/setup-tools.sh
+scripts/setup-qemu.sh
 
 echo "== pipeline tests (pytest)"
 (cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider)
