@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz with libFuzzer (cargo fuzz, nightly): the HTTP API's transport-free handler on raw bytes
 # (api_raw) and on JSON built from the keys it knows (api_json), the CLI's JSON/CSV readers
-# (cli_readers) and the bot's Spotify link parser (bot_link).
+# (cli_readers), the bot's Spotify link parser (bot_link) and the interactions endpoint's
+# signature check (bot_verify).
 #   scripts/fuzz.sh                 # 30 s per target
 #   scripts/fuzz.sh 600             # 10 minutes per target
 #   scripts/fuzz.sh 120 api_json    # one target
@@ -14,7 +15,7 @@ cd "$root"
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(api_raw api_json cli_readers bot_link)
+[ ${#targets[@]} -gt 0 ] || targets=(api_raw api_json cli_readers bot_link bot_verify)
 jobs="${HITCAST_FUZZ_JOBS:-$(nproc)}"
 scripts/setup-ort.sh >/dev/null
 export PATH="$root/.tools/bin:$PATH"

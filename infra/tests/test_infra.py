@@ -210,6 +210,7 @@ CPU revision\t: 1
 
 
 def fake_arm64_cpu(tmp: Path):
+    tmp.mkdir(parents=True, exist_ok=True)
     cpuinfo = tmp / "cpuinfo"
     cpuinfo.write_text("".join(CPUINFO_CORE.format(n=n) for n in range(2)))
     sysdir = tmp / "cpu"
@@ -338,8 +339,8 @@ def test_the_arm64_packages_predict_under_emulation(packages, tmp_path):
     assert resp["statusCode"] == 200, resp
     prediction = json.loads(resp["body"])["prediction"]
     assert len(prediction["band_probs"]) == 4 and abs(sum(prediction["band_probs"]) - 1) < 1e-4
-    assert 0 <= prediction["popularity"] <= 100
-    print(f"hitcast-lambda (arm64, emulated): popularity {prediction['popularity']:.1f} in {time.time() - started:.1f} s")
+    assert 0 <= prediction["expected_popularity"] <= 100
+    print(f"hitcast-lambda (arm64, emulated): expected popularity {prediction['expected_popularity']:.1f} in {time.time() - started:.1f} s")
 
     # the Discord function: a job event (a /predict described by its options) whose answer
     # edits the original response through the (stub) Discord API, with the chart

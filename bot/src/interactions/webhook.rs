@@ -148,9 +148,15 @@ impl Webhook {
         let original = format!("{}webhooks/{app}/{token}/messages/@original", self.base);
         match reply {
             Reply::Embed { embed, chart } => {
-                let png = chart.as_ref().map(|(name, png)| (name.clone(), png.clone()));
-                let message = Message::from(Reply::Embed { embed, chart });
-                self.send(reqwest::Method::PATCH, &original, &message, png, "the edit of the original response").await
+                let message = Message {
+                    embeds: Some(vec![EmbedOut::from(&embed)]),
+                    attachments: chart
+                        .as_ref()
+                        .map(|(name, _)| vec![AttachmentOut { id: 0, filename: name.clone() }]),
+                    ..Message::default()
+                };
+                let file = chart.map(|(name, png)| (name, bytes::Bytes::from(png)));
+                self.send(reqwest::Method::PATCH, &original, &message, file, "the edit of the original response").await
             }
             Reply::Private(text) => {
                 let neutral = Message::content(NEUTRAL_ERROR);
@@ -167,7 +173,7 @@ impl Webhook {
         method: reqwest::Method,
         url: &str,
         message: &Message,
-        file: Option<(String, Vec<u8>)>,
+        file: Option<(String, bytes::Bytes)>,
         what: &'static str,
     ) -> Result<(), WebhookError> {
         let json = serde_json::to_string(message).expect("plain data serialises");
@@ -186,7 +192,8 @@ impl Webhook {
                         )
                         .part(
                             "files[0]",
-                            reqwest::multipart::Part::bytes(png.clone())
+                            // the PNG is shared between attempts, not copied
+                            reqwest::multipart::Part::stream_with_length(png.clone(), png.len() as u64)
                                 .file_name(name.clone())
                                 .mime_str("image/png")
                                 .expect("a valid MIME type"),
