@@ -44,7 +44,10 @@ fn main() {
     assert_eq!((first.status, first.body.as_slice()), (200, &br#"{"type":5}"#[..]));
     assert!(first.job.is_some());
 
-    let mut c = Criterion::default().configure_from_args().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     c.bench_function("interactions/verify+deferred answer (/predict, 1.3 KB)", |b| {
         b.iter(|| black_box(endpoint.answer(black_box(signed), black_box(&body), now_ms())))
     });

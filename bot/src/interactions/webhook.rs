@@ -150,9 +150,7 @@ impl Webhook {
             Reply::Embed { embed, chart } => {
                 let message = Message {
                     embeds: Some(vec![EmbedOut::from(&embed)]),
-                    attachments: chart
-                        .as_ref()
-                        .map(|(name, _)| vec![AttachmentOut { id: 0, filename: name.clone() }]),
+                    attachments: chart.as_ref().map(|(name, _)| vec![AttachmentOut { id: 0, filename: name.clone() }]),
                     ..Message::default()
                 };
                 let file = chart.map(|(name, png)| (name, bytes::Bytes::from(png)));

@@ -737,3 +737,24 @@ fn without_configuration_it_says_what_to_set() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("DISCORD_PUBLIC_KEY is not valid: not 64 hex digits"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_server_answers_other_routes_and_bounds_bodies() {
+    let k = key(7);
+    let (s, d) = (Stubs::start().await, discord().await);
+    let server = Server::start(&env(&k, &s, &d));
+    let client = reqwest::Client::new();
+    let health = client.get(format!("{}/health", server.url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let get = client.get(format!("{}/interactions", server.url)).send().await.unwrap();
+    assert_eq!(get.status(), 405);
+    let other = client.post(format!("{}/v1/predict", server.url)).body("{}").send().await.unwrap();
+    assert_eq!(other.status(), 404);
+    let v: Value = other.json().await.unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().contains("/interactions"), "{v}");
+    // a body over the limit is refused before its signature is even checked
+    let big = vec![b'{'; hitcast_bot::interactions::local::MAX_BODY_BYTES + 1];
+    let (status, text) = post(&server.url, &signed(&k, &big), big).await;
+    assert_eq!(status, 413, "{text}");
+    assert!(d.received_requests().await.unwrap().is_empty());
+}
