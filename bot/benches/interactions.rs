@@ -7,7 +7,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, black_box};
+use std::hint::black_box;
+
+use criterion::Criterion;
 use ed25519_dalek::{Signer, SigningKey};
 use hitcast_bot::interactions::verify::Verifier;
 use hitcast_bot::interactions::{Endpoint, Signed, now_ms};
