@@ -1,6 +1,7 @@
 //! The interactions endpoint's signature check on arbitrary headers and bodies: it never panics,
 //! accepts what the key signed (for any body and a timestamp of now), and refuses that same
-//! request with any one byte of the signature header, the timestamp or the body changed.
+//! request with any one byte of the signature header (unless only a hex letter's case changed),
+//! the timestamp or the body changed.
 #![no_main]
 
 #[path = "../../bot/src/interactions/verify.rs"]
@@ -28,7 +29,11 @@ fuzz_target!(|input: (Vec<u8>, Vec<u8>, Vec<u8>, u16, u8)| {
     let mut s = sig.clone().into_bytes();
     let i = at as usize % s.len();
     s[i] ^= xor;
-    assert!(verifier.verify(Some(&s), Some(ts.as_bytes()), &body, now).is_err(), "signature byte {i}");
+    let same = std::str::from_utf8(&s).ok().and_then(verify::parse_hex::<64>)
+        == verify::parse_hex::<64>(&sig);
+    // a letter's case is the only change that keeps the same signature bytes
+    let got = verifier.verify(Some(&s), Some(ts.as_bytes()), &body, now);
+    assert_eq!(got.is_ok(), same, "signature byte {i}");
     let mut t = ts.clone().into_bytes();
     let i = at as usize % t.len();
     t[i] ^= xor;
