@@ -118,19 +118,34 @@ struct Upstreams {
     spotify_api: String,
     spotify_auth: String,
     reccobeats: String,
-    discord_api: String,
     http_timeout: Duration,
+}
+
+/// An http(s) base URL from `var` (or `default`), ending with `/`.
+fn base_url(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: &str) -> Result<String, ConfigError> {
+    let v = get(var).unwrap_or_else(|| default.to_string());
+    if !(v.starts_with("http://") || v.starts_with("https://")) {
+        return Err(ConfigError::Invalid { var, why: format!("{v:?} is not an http(s) URL") });
+    }
+    Ok(if v.ends_with('/') { v } else { format!("{v}/") })
+}
+
+/// `HITCAST_LOG_FORMAT`: `json` or `text`; JSON by default under Lambda. Read before the rest of
+/// the configuration, which may come from SSM.
+pub fn json_logs(get: impl Fn(&str) -> Option<String>) -> Result<bool, ConfigError> {
+    match get("HITCAST_LOG_FORMAT").as_deref().map(str::trim) {
+        None | Some("") => Ok(get("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.trim().is_empty())),
+        Some("json") => Ok(true),
+        Some("text") => Ok(false),
+        Some(other) => {
+            Err(ConfigError::Invalid { var: "HITCAST_LOG_FORMAT", why: format!("{other:?} is not json or text") })
+        }
+    }
 }
 
 impl Upstreams {
     fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Upstreams, ConfigError> {
-        let url = |var: &'static str, default: &str| -> Result<String, ConfigError> {
-            let v = get(var).unwrap_or_else(|| default.to_string());
-            if !(v.starts_with("http://") || v.starts_with("https://")) {
-                return Err(ConfigError::Invalid { var, why: format!("{v:?} is not an http(s) URL") });
-            }
-            Ok(if v.ends_with('/') { v } else { format!("{v}/") })
-        };
+        let url = |var: &'static str, default: &str| base_url(get, var, default);
         let http_timeout = match get("HITCAST_HTTP_TIMEOUT_SECS") {
             None => Duration::from_secs(8),
             Some(s) => s
@@ -147,7 +162,6 @@ impl Upstreams {
             spotify_api: url("SPOTIFY_API_BASE_URL", DEFAULT_SPOTIFY_API)?,
             spotify_auth: url("SPOTIFY_AUTH_BASE_URL", DEFAULT_SPOTIFY_AUTH)?,
             reccobeats: url("RECCOBEATS_BASE_URL", DEFAULT_RECCOBEATS)?,
-            discord_api: url("DISCORD_API_BASE_URL", DEFAULT_DISCORD_API)?,
             http_timeout,
         })
     }
@@ -158,7 +172,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:3001";
 
 /// Every variable `hitcast-interactions` reads (the deployment test checks the template's
 /// against it). With `HITCAST_SSM_PREFIX`, the three secrets come from SSM Parameter Store.
-pub const INTERACTIONS_ENV_VARS: [&str; 12] = [
+pub const INTERACTIONS_ENV_VARS: [&str; 13] = [
     "DISCORD_PUBLIC_KEY",
     "SPOTIFY_CLIENT_ID",
     "SPOTIFY_CLIENT_SECRET",
@@ -171,6 +185,7 @@ pub const INTERACTIONS_ENV_VARS: [&str; 12] = [
     "SPOTIFY_AUTH_BASE_URL",
     "RECCOBEATS_BASE_URL",
     "AWS_LAMBDA_RUNTIME_API",
+    "AWS_LAMBDA_FUNCTION_NAME",
 ];
 
 /// Log targets that print raw events or requests (with credentials) at trace level; the
@@ -201,6 +216,9 @@ pub struct InteractionsConfig {
     pub listen: std::net::SocketAddr,
     /// `AWS_LAMBDA_RUNTIME_API` is set: run under the Lambda runtime.
     pub in_lambda: bool,
+    /// Under Lambda, the function itself (`AWS_LAMBDA_FUNCTION_NAME`): deferred work is an
+    /// asynchronous invocation of it.
+    pub function_name: Option<String>,
     /// JSON logs (the default under Lambda; `HITCAST_LOG_FORMAT=json|text`).
     pub json_logs: bool,
 }
@@ -222,29 +240,27 @@ impl InteractionsConfig {
             why: format!("{listen:?} is not an address and port such as 127.0.0.1:3001"),
         })?;
         let in_lambda = get("AWS_LAMBDA_RUNTIME_API").is_some();
-        let json_logs = match get("HITCAST_LOG_FORMAT").as_deref() {
-            None => in_lambda,
-            Some("json") => true,
-            Some("text") => false,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    var: "HITCAST_LOG_FORMAT",
-                    why: format!("{other:?} is not json or text"),
-                });
-            }
-        };
+        let function_name = get("AWS_LAMBDA_FUNCTION_NAME");
+        if in_lambda && function_name.is_none() {
+            return Err(ConfigError::Invalid {
+                var: "AWS_LAMBDA_FUNCTION_NAME",
+                why: "not set under the Lambda runtime (which sets it)".into(),
+            });
+        }
+        let json_logs = json_logs(get)?;
         let up = Upstreams::from_lookup(&get)?;
         Ok(InteractionsConfig {
             public_key,
             spotify_client_id: get("SPOTIFY_CLIENT_ID").expect("checked"),
             spotify_client_secret: Secret::new(get("SPOTIFY_CLIENT_SECRET").expect("checked")),
-            discord_api_base: up.discord_api,
+            discord_api_base: base_url(&get, "DISCORD_API_BASE_URL", DEFAULT_DISCORD_API)?,
             spotify_api_base: up.spotify_api,
             spotify_auth_base: up.spotify_auth,
             reccobeats_base: up.reccobeats,
             http_timeout: up.http_timeout,
             listen,
             in_lambda,
+            function_name,
             json_logs,
         })
     }
@@ -302,5 +318,45 @@ mod tests {
             assert!(err.starts_with(var) && err.contains(msg), "{err}");
             assert!(!err.contains(TOKEN));
         }
+    }
+
+    fn interactions(vars: &[(&str, &str)]) -> Result<InteractionsConfig, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        InteractionsConfig::from_lookup(|k| map.get(k).cloned())
+    }
+
+    const KEY: &str = "67c6bd767ca099e79efac9fcce4d2022a63bf7dea780e7f3d813f694c1597089";
+
+    #[test]
+    fn the_interactions_endpoint_names_what_is_missing_or_wrong() {
+        let err = interactions(&[]).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::MissingForEndpoint(vec!["DISCORD_PUBLIC_KEY", "SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"])
+        );
+        assert!(err.to_string().contains("HITCAST_SSM_PREFIX"), "{err}");
+        let base = [("DISCORD_PUBLIC_KEY", KEY), ("SPOTIFY_CLIENT_ID", "id"), ("SPOTIFY_CLIENT_SECRET", "shh")];
+        let c = interactions(&base).unwrap();
+        assert_eq!((c.listen.to_string().as_str(), c.in_lambda, c.json_logs), ("127.0.0.1:3001", false, false));
+        assert_eq!(c.discord_api_base, DEFAULT_DISCORD_API);
+        assert!(!format!("{c:?}").contains("shh"));
+        for (var, value, msg) in [
+            ("DISCORD_PUBLIC_KEY", "abc", "not 64 hex digits"),
+            ("HITCAST_LISTEN", "localhost", "is not an address and port"),
+            ("HITCAST_LOG_FORMAT", "xml", "is not json or text"),
+            ("DISCORD_API_BASE_URL", "discord.com", "is not an http(s) URL"),
+            ("HITCAST_HTTP_TIMEOUT_SECS", "1e300", "is not a positive number"),
+            ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001", "AWS_LAMBDA_FUNCTION_NAME is not valid: not set"),
+        ] {
+            let mut v = base.to_vec();
+            v.retain(|(k, _)| *k != var);
+            v.push((var, value));
+            let err = interactions(&v).unwrap_err().to_string();
+            assert!(err.contains(msg), "{var}: {err}");
+        }
+        let mut v = base.to_vec();
+        v.extend([("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), ("AWS_LAMBDA_FUNCTION_NAME", "hitcast-interactions")]);
+        let c = interactions(&v).unwrap();
+        assert_eq!((c.in_lambda, c.json_logs, c.function_name.as_deref()), (true, true, Some("hitcast-interactions")));
     }
 }

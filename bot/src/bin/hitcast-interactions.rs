@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use hitcast_bot::config::{DEFAULT_DISCORD_API, INTERACTIONS_ENV_VARS, InteractionsConfig, SSM_SECRETS};
+use hitcast_bot::config::{self, DEFAULT_DISCORD_API, INTERACTIONS_ENV_VARS, InteractionsConfig, SSM_SECRETS};
 use hitcast_bot::interactions::verify::Verifier;
 use hitcast_bot::interactions::{Dispatch, Endpoint, Worker, lambda, local, register, webhook::Webhook};
 use hitcast_bot::logic::{Bot, Live};
@@ -96,12 +96,8 @@ async fn secrets_from_ssm(prefix: &str) -> anyhow::Result<HashMap<String, String
 async fn serve(started: Instant) -> anyhow::Result<()> {
     let env: HashMap<String, String> =
         INTERACTIONS_ENV_VARS.iter().filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v))).collect();
-    let in_lambda = env.contains_key("AWS_LAMBDA_RUNTIME_API");
-    init_tracing(match env.get("HITCAST_LOG_FORMAT").map(String::as_str) {
-        Some("json") => true,
-        Some("text") => false,
-        _ => in_lambda,
-    });
+    // logging starts first: the rest of the configuration may come from SSM
+    init_tracing(config::json_logs(|k| env.get(k).cloned())?);
     let mut lookup = env.clone();
     if let Some(prefix) = env.get("HITCAST_SSM_PREFIX").filter(|p| !p.trim().is_empty()) {
         lookup.extend(
@@ -128,9 +124,7 @@ async fn serve(started: Instant) -> anyhow::Result<()> {
         },
     );
     let worker = Arc::new(Worker { bot, webhook: Webhook::new(&config.discord_api_base, config.http_timeout) });
-    if config.in_lambda {
-        let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME")
-            .context("AWS_LAMBDA_FUNCTION_NAME not set (the Lambda runtime sets it)")?;
+    if let Some(function) = config.function_name.clone().filter(|_| config.in_lambda) {
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let dispatch = Arc::new(Dispatch::SelfInvoke { client: aws_sdk_lambda::Client::new(&sdk), function });
         tracing::info!(model_version = model.version(), init_ms = started.elapsed().as_millis() as u64, "ready");

@@ -758,3 +758,38 @@ async fn the_local_server_answers_other_routes_and_bounds_bodies() {
     assert_eq!(status, 413, "{text}");
     assert!(d.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_job_that_cannot_be_dispatched_is_a_private_error_not_a_silent_defer() {
+    use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
+    let k = key(7);
+    // a Lambda API that refuses connections (port 1), no retries
+    let conf = aws_sdk_lambda::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-west-1"))
+        .endpoint_url("http://127.0.0.1:1")
+        .credentials_provider(Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"))
+        .retry_config(RetryConfig::disabled())
+        .build();
+    let dispatch: hitcast_bot::interactions::Dispatch<
+        hitcast_bot::spotify::Spotify,
+        hitcast_bot::reccobeats::ReccoBeats,
+    > = hitcast_bot::interactions::Dispatch::SelfInvoke {
+        client: aws_sdk_lambda::Client::from_conf(conf),
+        function: "hitcast-interactions".into(),
+    };
+    let body = command("predict", json!([{"name": "url", "type": 3, "value": TRACK}]));
+    let ts = now_s().to_string();
+    let sig = sign(&k, &ts, &body);
+    let a = hitcast_bot::interactions::serve(
+        &endpoint(&k),
+        &dispatch,
+        Signed { signature: Some(sig.as_bytes()), timestamp: Some(ts.as_bytes()) },
+        &body,
+    )
+    .await;
+    let v: Value = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!((a.status, v["type"].as_u64(), v["data"]["flags"].as_u64()), (200, Some(4), Some(64)), "{v}");
+    assert_eq!(v["data"]["content"], "Something went wrong on our side; try again later.");
+    assert!(a.job.is_none());
+}
