@@ -67,9 +67,8 @@ async fn register_commands(guild: Option<u64>) -> anyhow::Result<()> {
 }
 
 /// The three secrets from SSM Parameter Store (SecureString, decrypted), under `prefix`.
-async fn secrets_from_ssm(prefix: &str) -> anyhow::Result<HashMap<String, String>> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_ssm::Client::new(&sdk);
+async fn secrets_from_ssm(sdk: &aws_config::SdkConfig, prefix: &str) -> anyhow::Result<HashMap<String, String>> {
+    let client = aws_sdk_ssm::Client::new(sdk);
     let names: Vec<String> = SSM_SECRETS.iter().map(|(p, _)| format!("{prefix}{p}")).collect();
     let out = client
         .get_parameters()
@@ -99,9 +98,12 @@ async fn serve(started: Instant) -> anyhow::Result<()> {
     // logging starts first: the rest of the configuration may come from SSM
     init_tracing(config::json_logs(|k| env.get(k).cloned())?);
     let mut lookup = env.clone();
+    // the AWS configuration (credentials, region, endpoints), loaded once if needed
+    let mut sdk = None;
     if let Some(prefix) = env.get("HITCAST_SSM_PREFIX").filter(|p| !p.trim().is_empty()) {
+        let loaded = sdk.insert(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await);
         lookup.extend(
-            secrets_from_ssm(prefix.trim())
+            secrets_from_ssm(loaded, prefix.trim())
                 .await
                 .inspect_err(|e| tracing::error!(error = %format!("{e:#}"), "init failed"))?,
         );
@@ -125,7 +127,10 @@ async fn serve(started: Instant) -> anyhow::Result<()> {
     );
     let worker = Arc::new(Worker { bot, webhook: Webhook::new(&config.discord_api_base, config.http_timeout) });
     if let Some(function) = config.function_name.clone().filter(|_| config.in_lambda) {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let sdk = match sdk {
+            Some(loaded) => loaded,
+            None => aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+        };
         let dispatch = Arc::new(Dispatch::SelfInvoke { client: aws_sdk_lambda::Client::new(&sdk), function });
         tracing::info!(model_version = model.version(), init_ms = started.elapsed().as_millis() as u64, "ready");
         let handler = lambda_runtime::service_fn(move |ev: lambda_runtime::LambdaEvent<serde_json::Value>| {
