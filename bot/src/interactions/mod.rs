@@ -248,7 +248,11 @@ impl Endpoint {
         }
         let interaction: Interaction = match serde_json::from_slice(body) {
             Ok(i) => i,
-            Err(e) => return Answer::error(400, "invalid_json", format!("not an interaction object: {e}")),
+            // serde's message may quote the body: cut it
+            Err(e) => {
+                let why: String = e.to_string().chars().take(200).collect();
+                return Answer::error(400, "invalid_json", format!("not an interaction object: {why}"));
+            }
         };
         match interaction.kind {
             PING => Answer::callback(PONG, None),

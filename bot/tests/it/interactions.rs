@@ -394,9 +394,11 @@ async fn ping_pong_unknown_types_and_immediate_answers() {
         assert!(v["error"]["message"].as_str().unwrap().contains(&format!("type {kind}")));
         assert!(job.is_none());
     }
-    for body in [b"{}".to_vec(), b"not json".to_vec(), b"[1]".to_vec()] {
+    let long = format!(r#"{{"type": "{}"}}"#, "x".repeat(100_000)).into_bytes();
+    for body in [b"{}".to_vec(), b"not json".to_vec(), b"[1]".to_vec(), long] {
         let (status, v, _) = answer(&e, &sign(&k, &ts, &body), &ts, &body);
         assert_eq!((status, v["error"]["code"].as_str()), (400, Some("invalid_json")), "{v}");
+        assert!(v.to_string().len() < 400, "the error stays small");
     }
     // /model answers at once with the model's embed
     let body = command("model", json!([]));
