@@ -200,7 +200,8 @@ impl Webhook {
                 }
                 None => req.header(reqwest::header::CONTENT_TYPE, "application/json").body(json.clone()),
             };
-            let resp = req.send().await.map_err(|source| WebhookError::Transport { what, source })?;
+            // the URL holds the interaction token: keep it out of the error (and so of the log)
+            let resp = req.send().await.map_err(|e| WebhookError::Transport { what, source: e.without_url() })?;
             let status = resp.status().as_u16();
             if resp.status().is_success() {
                 return Ok(());

@@ -795,3 +795,13 @@ async fn a_job_that_cannot_be_dispatched_is_a_private_error_not_a_silent_defer()
     assert_eq!(v["data"]["content"], "Something went wrong on our side; try again later.");
     assert!(a.job.is_none());
 }
+
+#[tokio::test]
+async fn a_discord_that_cannot_be_reached_is_an_error_without_the_token() {
+    // a closed port: the connection is refused
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let webhook = Webhook::new(&format!("http://127.0.0.1:{port}/api/v10/"), Duration::from_secs(2));
+    let err = webhook.finish(APP, TOKEN, Reply::private("details")).await.unwrap_err().to_string();
+    assert!(err.starts_with("could not reach Discord for the edit of the original response"), "{err}");
+    assert!(!err.contains(TOKEN), "{err}");
+}
