@@ -113,6 +113,23 @@ async fn serve(emu: Arc<Emulator>, req: http::Request<Incoming>) -> Result<http:
     Ok(reply(404, format!("the emulator has no {path}")))
 }
 
+/// Serves the emulator on a free port of 127.0.0.1 until the returned task is aborted.
+async fn start(emu: Arc<Emulator>) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let emu = emu.clone();
+            tokio::spawn(async move {
+                let svc = service_fn(move |req| serve(emu.clone(), req));
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+            });
+        }
+    });
+    (addr, server)
+}
+
 /// A Function URL event (payload format 2.0) of a request Discord sent.
 fn function_url_event(headers: &[(&str, String)], body: &[u8]) -> String {
     let mut h = serde_json::Map::new();
@@ -171,18 +188,7 @@ async fn under_the_runtime_api_the_deferred_work_runs_in_a_second_invocation_and
             ("/hitcast/spotify-client-secret".into(), "client-secret".into()),
         ],
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let emu = emu.clone();
-            tokio::spawn(async move {
-                let svc = service_fn(move |req| serve(emu.clone(), req));
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
-            });
-        }
-    });
+    let (addr, server) = start(emu).await;
     let endpoint = format!("http://{addr}");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hitcast-interactions"));
     for var in hitcast_bot::config::INTERACTIONS_ENV_VARS {
@@ -283,18 +289,7 @@ async fn a_missing_ssm_parameter_fails_init_naming_it() {
         seen: mpsc::unbounded_channel().0,
         parameters: vec![("/hitcast/discord-public-key".into(), public_hex(&key(7)))],
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            let emu = emu.clone();
-            tokio::spawn(async move {
-                let svc = service_fn(move |req| serve(emu.clone(), req));
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
-            });
-        }
-    });
+    let (addr, server) = start(emu).await;
     let endpoint = format!("http://{addr}");
     let out = tokio::task::spawn_blocking(move || {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hitcast-interactions"));
