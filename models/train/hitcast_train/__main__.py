@@ -18,7 +18,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed-model", type=Path, default=None,
                     help="the original model folder (default: DATA/seed-model)")
     ap.add_argument("--out", type=Path, default=ROOT, help="where to write the model (default: %(default)s)")
-    ap.add_argument("--version", default="2.0.0")
+    ap.add_argument("--version", default="3.0.0")
+    ap.add_argument("--previous", type=Path, default=ROOT / "previous" / "hitcast-2.0.0.onnx",
+                    help="the previous shipped model, scored on the test rows it can (default: %(default)s)")
     ap.add_argument("--no-random-split", action="store_true", help="skip the random-split comparison")
     a = ap.parse_args(argv)
     data_dir = a.data if a.data and a.data.exists() else None
@@ -26,7 +28,7 @@ def main(argv=None) -> int:
         ap.error(f"data folder {a.data} not found; pass --data DIR or --kaggle spotify_data.csv")
     seed_dir = a.seed_model or (data_dir / "seed-model" if data_dir else None)
     r = pipeline.run(data_dir, a.kaggle, a.artists, seed_dir, a.out, model.Config(), a.version,
-                     compare_random=not a.no_random_split)
+                     compare_random=not a.no_random_split, previous=a.previous)
     h = r.grouped["Hitcast"]
     print(f"accuracy {h['accuracy']:.3f}  macro-F1 {h['macro_f1']:.3f}  MAE {h['mae']:.2f}  "
           f"ECE {h['ece']:.3f}  sha256 {r.sha256}")

@@ -1,8 +1,8 @@
 """Read every supported source into one harmonised table, with provenance.
 
 Supported inputs
-- a data folder laid out like ``../shared/data`` (TidyTuesday 2020, divss98 2022, the 2024
-  artist-popularity tables, michelle 2024 for artist popularity only);
+- a data folder laid out like ``../shared/data`` (TidyTuesday 2020, divss98 2022, michelle 2024
+  — 5 audio features, artists of every size —, the 2024 artist-popularity tables);
 - the Kaggle "Spotify 1 Million Tracks" ``spotify_data.csv`` plus an artist-popularity CSV
   (``artist_name,popularity``).
 
@@ -11,8 +11,11 @@ Rules (tested in ``tests/test_data.py``)
   not unpopular ones.
 - Missing ``time_signature`` (TidyTuesday has none) stays NaN: the model encodes it as missing.
 - Unmatched artists keep ``artist_popularity = NaN``; never 0.
-- Duplicates: first by ``track_id`` (TidyTuesday lists a track once per playlist), then by
-  (normalised artist, normalised title), keeping the most complete, most recently collected row.
+- Audio features are optional: a source that lacks some (michelle has 5 of 12, no release date,
+  no album) keeps them NaN; only rows without popularity or artist are dropped.
+- Duplicates: first by ``track_id`` (TidyTuesday lists a track once per playlist, michelle once
+  per artist genre row), keeping the most complete, then the most recently collected row; then by
+  (normalised artist, normalised title) likewise.
 """
 
 from __future__ import annotations
@@ -116,7 +119,8 @@ def artist_table(paths: list[Path]) -> pd.Series:
         return pd.Series(dtype=float)
     df = pd.concat(frames, ignore_index=True)
     df["k"] = df["artist_name"].map(norm_name)
-    df = df[df["k"] != ""]
+    # 0 is how these tables write "not measured": never a value to join
+    df = df[(df["k"] != "") & (pd.to_numeric(df["popularity"], errors="coerce") > 0)]
     return df.groupby("k")["popularity"].median().astype(float)
 
 
@@ -206,6 +210,34 @@ def read_divss98(folder: Path) -> pd.DataFrame:
     return out[COLUMNS]
 
 
+def read_michelle(path: Path) -> pd.DataFrame:
+    """michelle 2024 (`spotify_data.parquet`): 5 audio features, track and artist popularity
+    measured together (Sep 2024), the artist's genres; no duration, key, mode, loudness,
+    release date or album."""
+    m = pd.read_parquet(path)
+    out = pd.DataFrame(
+        {
+            "source": "michelle-2024",
+            "collected": 2024,
+            "track_id": m["track_id"],
+            "artist": m["artist_name"],
+            "title": m["track_name"],
+            "album": np.nan,
+            "album_id": np.nan,
+            "popularity": m["popularity_track"],
+            "release_year": np.nan,
+            # 0 is what a missing value looks like in such tables: never a measured one here
+            "artist_popularity": m["popularity_artist"].astype(float).replace(0.0, np.nan),
+            "genre": m["genres"].map(coarse_genre),
+            "genre_text": m["genres"],
+            "seed_genre": np.nan,
+        }
+    )
+    for c in AUDIO:
+        out[c] = m[c] if c in m.columns else np.nan
+    return out[COLUMNS]
+
+
 def read_kaggle(path: Path, collected: int = 2023) -> pd.DataFrame:
     """Kaggle "Spotify 1 Million Tracks" `spotify_data.csv` (first column is the row index)."""
     k = pd.read_csv(path)
@@ -246,15 +278,16 @@ def load(
             parts.append(read_tidytuesday(d / "tidytuesday-2020/spotify_songs.csv"))
         if (d / "divss98-2022/track.csv").exists():
             parts.append(read_divss98(d / "divss98-2022"))
-        artist_paths += sorted((d / "artist-popularity-2024").glob("artist_pop_*.csv"))
         if (d / "michelle-2024/spotify_data.parquet").exists():
+            parts.append(read_michelle(d / "michelle-2024/spotify_data.parquet"))
             artist_paths.append(d / "michelle-2024/spotify_data.parquet")
+        artist_paths += sorted((d / "artist-popularity-2024").glob("artist_pop_*.csv"))
         genre_paths = (d / "divss98-2022/artist.csv", d / "michelle-2024/spotify_data.parquet")
     if kaggle_csv is not None:
         parts.append(read_kaggle(Path(kaggle_csv)))
     if not parts:
         raise FileNotFoundError(
-            f"no training data found in {data_dir!s}: expected tidytuesday-2020/, divss98-2022/ "
+            f"no training data found in {data_dir!s}: expected tidytuesday-2020/, divss98-2022/, michelle-2024/ "
             "(see ../shared/data/README.md) or --kaggle spotify_data.csv"
         )
     df = pd.concat(parts, ignore_index=True)
@@ -273,19 +306,22 @@ def load(
     df["genre_from_artist"] = artist_genres.notna()
 
     df["popularity"] = pd.to_numeric(df["popularity"], errors="coerce")
-    df = df.dropna(subset=["popularity", "artist_key"] + [c for c in AUDIO if c != "time_signature"])
+    df = df[df["artist_key"].fillna("") != ""]
+    df = df.dropna(subset=["popularity"])
+    # a row with no audio feature at all teaches nothing the audio-less ablation does not
+    df = df[df[AUDIO].notna().any(axis=1)]
     zero = int((df["popularity"] == 0).sum())
     df = df[df["popularity"] > 0]
+    df["_complete"] = df[AUDIO + ["artist_popularity", "release_year"]].notna().sum(axis=1)
 
-    # 1) same track id: keep the most recent collection (rows of one source are identical).
-    df = df.sort_values(["collected", "source"], ascending=[False, True], kind="stable")
+    # 1) same track id: the most complete row, then the most recent collection.
+    df = df.sort_values(["_complete", "collected", "source"], ascending=[False, False, True], kind="stable")
     n = len(df)
     df = df.drop_duplicates("track_id", keep="first")
     dup_id = n - len(df)
 
     # 2) same song under another id (deluxe/regular, singles, remasters): keep the most complete.
     df["title_key"] = df["title"].map(norm_title)
-    df["_complete"] = df[["time_signature", "artist_popularity"]].notna().sum(axis=1)
     df = df.sort_values(["_complete", "collected", "popularity"], ascending=False, kind="stable")
     n = len(df)
     df = df.drop_duplicates(["artist_key", "title_key"], keep="first")

@@ -1,4 +1,5 @@
-"""The shipped graph: the trees (teacher) distilled into two small MLPs (students).
+"""The shipped graph: the trees (teacher) distilled into two small MLPs (students), plus the
+popularity's prediction interval.
 
 Gradient-boosted trees rank and predict better than the MLPs trained on the labels, but ONNX
 Runtime evaluates hundreds of trees slowly (~74 µs for one track, ~73k tracks/s on one core,
@@ -20,6 +21,8 @@ Input `features` float32 [N, F]; a missing optional value is NaN. The graph:
     student   = 0 where artist popularity is known, 1 where it is missing
     band_probs = Softmax(out[student, :, 0:4])
     popularity = Clip(out[student, :, 4] * POP_SCALE + POP_OFFSET, 0, 100)
+    group      = 3 * (artist popularity missing) + (audio features present: 0 none, 1 some, 2 ≥ 10)
+    interval   = Clip(popularity + bounds[group], 0, 100)  # split-conformal, per group
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ JITTER = [features.NAMES.index(n) for n in (
     "danceability", "energy", "loudness", "speechiness", "acousticness", "instrumentalness",
     "liveness", "valence", "tempo", "duration_ms")]
 
+# Interval groups: artist popularity known/missing × audio features none / some / at least FULL_AUDIO.
+FULL_AUDIO = 10
+GROUPS = [f"artist popularity {ap}, audio {a}" for ap in ("known", "missing") for a in ("none", "some", "full")]
+INTERVAL_LEVEL = 0.8
+
 
 @dataclass
 class StudentConfig:
@@ -65,6 +73,7 @@ class Distilled:
     scale: np.ndarray
     students: list  # [known, unknown]: list of (W, b) layers, last layer 5 wide
     teacher: model.Fitted
+    bounds: np.ndarray = field(default_factory=lambda: np.zeros((len(GROUPS), 2), np.float32))
     notes: dict = field(default_factory=dict)
 
     @property
@@ -86,6 +95,17 @@ class Distilled:
         missing = np.isnan(X[:, features.ARTIST_POPULARITY])
         out = np.where(missing[:, None], outs[1], outs[0])
         return model._softmax(out[:, :4]), np.clip(out[:, 4] * POP_SCALE + POP_OFFSET, 0, 100)
+
+    def interval(self, X: np.ndarray, pop: np.ndarray) -> np.ndarray:
+        """[N, 2]: the popularity's interval for rows `X` predicted `pop`."""
+        return np.clip(pop[:, None] + self.bounds[group(X)], 0, 100)
+
+
+def group(X: np.ndarray) -> np.ndarray:
+    """The interval group of each row (index into `GROUPS`)."""
+    n_audio = (~np.isnan(X[:, features.AUDIO])).sum(axis=1)
+    audio = np.where(n_audio == 0, 0, np.where(n_audio >= FULL_AUDIO, 2, 1))
+    return 3 * np.isnan(X[:, features.ARTIST_POPULARITY]).astype(int) + audio
 
 
 def encode(X: np.ndarray, fill: np.ndarray) -> np.ndarray:
@@ -117,14 +137,22 @@ def _targets(teacher: model.Fitted, X: np.ndarray, known: bool) -> np.ndarray:
     return np.concatenate([logp, pop[:, None]], axis=1)
 
 
+# The audio patterns of the augmented copies, in turn: withheld at random as in the trees'
+# training, then only what a file gives, only the five perceptual features, no audio.
+COPY_PATTERNS = [None, "file", "five", "none"]
+
+
 def augment(X: np.ndarray, cfg: StudentConfig, tcfg: model.Config) -> np.ndarray:
-    """The rows, then `copies` copies with optional inputs withheld as in training, half of them
-    with the audio features jittered."""
+    """The rows, then `copies` copies with optional inputs withheld (see `COPY_PATTERNS`), every
+    other one with the audio features jittered."""
     rng = np.random.default_rng(cfg.seed)
     sd = np.nanstd(X, axis=0)
     parts = [X]
     for k in range(cfg.copies):
         C = model.mask_optional(X, tcfg, cfg.seed + 100 + k)
+        pattern = COPY_PATTERNS[k % len(COPY_PATTERNS)]
+        if pattern is not None:
+            C = model.keep_only(C, np.ones(len(C), bool), model.AUDIO_PATTERNS[pattern])
         if k % 2 == 1:
             noise = rng.normal(0, cfg.jitter, (len(C), len(JITTER))) * sd[JITTER]
             C[:, JITTER] = C[:, JITTER] + noise
@@ -160,8 +188,8 @@ def distill(teacher: model.Fitted, X: np.ndarray, tcfg: model.Config, cfg: Stude
     students, notes = [], {}
     for case, rows in (("known", A[known]), ("unknown", model.withhold_artist_popularity(A))):
         k = case == "known"
-        T = _targets(teacher, rows, k)
-        Z = (encode(rows, fill) - mean) / scale
+        T = _targets(teacher, rows, k).astype(np.float64)
+        Z = ((encode(rows, fill) - mean) / scale).astype(np.float64)  # float64: see the module doc
         log(f"student, artist popularity {case}: {len(Z)} rows")
         est = MLPRegressor(hidden_layer_sizes=cfg.hidden, alpha=cfg.alpha, max_iter=cfg.max_iter,
                            early_stopping=True, random_state=cfg.seed, n_iter_no_change=8)
@@ -173,7 +201,42 @@ def distill(teacher: model.Fitted, X: np.ndarray, tcfg: model.Config, cfg: Stude
         notes[case] = {"rows": int(len(Z)), "epochs": int(est.n_iter_),
                        "mean_abs_logit_gap": float(fit_err[:, :4].mean()),
                        "mean_abs_popularity_gap": float(fit_err[:, 4].mean() * POP_SCALE)}
-    return Distilled(fill, mean, scale, students, teacher, notes)
+    return Distilled(fill, mean, scale, students, teacher, notes=notes)
+
+
+def pattern_copies(X: np.ndarray) -> np.ndarray:
+    """`X`, then copies with only a file's audio features, only the five perceptual ones, no
+    audio; all four again without artist popularity. Every interval group is then represented."""
+    base = [X] + [model.keep_only(X, np.ones(len(X), bool), model.AUDIO_PATTERNS[p])
+                  for p in ("file", "five", "none")]
+    return np.concatenate(base + [model.withhold_artist_popularity(B) for B in base])
+
+
+def fit_interval(d: Distilled, X: np.ndarray, pop: np.ndarray, level: float = INTERVAL_LEVEL) -> None:
+    """Split-conformal bounds per group from held-out rows (artists the students never saw): the
+    signed residuals' quantiles at (1 - level) / 2 and (1 + level) / 2, with the finite-sample
+    correction; a group with fewer than 30 residuals gets the bounds of all residuals."""
+    Xc = pattern_copies(X)
+    y = np.tile(pop, 8)
+    _, pred = d.predict(Xc)
+    res = y - pred
+    g = group(Xc)
+    lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
+
+    def bounds(r):
+        n = len(r)
+        lo = np.quantile(r, max(0.0, np.floor((n + 1) * lo_q) / n), method="inverted_cdf")
+        hi = np.quantile(r, min(1.0, np.ceil((n + 1) * hi_q) / n), method="inverted_cdf")
+        return [float(lo), float(hi)]
+
+    everything = bounds(res)
+    out, counts = [], []
+    for k in range(len(GROUPS)):
+        r = res[g == k]
+        counts.append(int(len(r)))
+        out.append(bounds(r) if len(r) >= 30 else everything)
+    d.bounds = np.asarray(out, np.float32)
+    d.notes["interval"] = {"level": level, "groups": GROUPS, "bounds": d.bounds.tolist(), "residuals": counts}
 
 
 def to_onnx(m: Distilled, metadata: dict[str, str]) -> onnx.ModelProto:
@@ -201,6 +264,9 @@ def to_onnx(m: Distilled, metadata: dict[str, str]) -> onnx.ModelProto:
         c("idx_known", 0, np.int64), c("idx_unknown", 1, np.int64),
         c("logit_cols", [0, 1, 2, 3], np.int64), c("pop_col", [4], np.int64),
         c("pop_scale", POP_SCALE), c("pop_offset", POP_OFFSET), c("clip_min", 0.0), c("clip_max", 100.0),
+        c("audio_idx", features.AUDIO, np.int64), c("axis1", [1], np.int64), c("half", 0.5),
+        c("full_audio", FULL_AUDIO - 0.5), c("three", 3.0), c("audio_total", float(len(features.AUDIO))),
+        c("bounds", m.bounds),
     ]
     n = helper.make_node
     nodes = [
@@ -240,12 +306,31 @@ def to_onnx(m: Distilled, metadata: dict[str, str]) -> onnx.ModelProto:
         n("Mul", ["pop_z", "pop_scale"], ["pop_scaled"]),
         n("Add", ["pop_scaled", "pop_offset"], ["pop_raw"]),
         n("Clip", ["pop_raw", "clip_min", "clip_max"], ["popularity"]),
+        # the interval's group: 3 × (artist popularity missing) + (0 no audio, 1 some, 2 full)
+        n("Gather", ["isnan_f", "audio_idx"], ["audio_missing"], axis=1),
+        n("ReduceSum", ["audio_missing", "axis1"], ["n_audio_missing"], keepdims=1),
+        n("Neg", ["n_audio_missing"], ["neg_missing"]),
+        n("Add", ["neg_missing", "audio_total"], ["n_audio"]),
+        n("Greater", ["n_audio", "half"], ["some_audio"]),
+        n("Greater", ["n_audio", "full_audio"], ["full_audio_b"]),
+        n("Cast", ["some_audio"], ["some_f"], to=TensorProto.FLOAT),
+        n("Cast", ["full_audio_b"], ["full_f"], to=TensorProto.FLOAT),
+        n("Cast", ["ap_missing"], ["ap_missing_f"], to=TensorProto.FLOAT),
+        n("Mul", ["ap_missing_f", "three"], ["ap_part"]),
+        n("Add", ["some_f", "full_f"], ["audio_part"]),
+        n("Add", ["ap_part", "audio_part"], ["group_f"]),
+        n("Cast", ["group_f"], ["group_i"], to=TensorProto.INT64),
+        n("Squeeze", ["group_i", "axis1"], ["group"]),
+        n("Gather", ["bounds", "group"], ["row_bounds"], axis=0),  # [N, 2]
+        n("Add", ["popularity", "row_bounds"], ["interval_raw"]),
+        n("Clip", ["interval_raw", "clip_min", "clip_max"], ["interval"]),
     ]
     graph = helper.make_graph(
         nodes, "hitcast",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", F])],
         [helper.make_tensor_value_info("band_probs", TensorProto.FLOAT, ["N", 4]),
-         helper.make_tensor_value_info("popularity", TensorProto.FLOAT, ["N", 1])],
+         helper.make_tensor_value_info("popularity", TensorProto.FLOAT, ["N", 1]),
+         helper.make_tensor_value_info("interval", TensorProto.FLOAT, ["N", 2])],
         inits,
     )
     out = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],

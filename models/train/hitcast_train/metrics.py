@@ -124,3 +124,19 @@ def within(groups, truth, score, min_size: int) -> dict:
     out = {"spearman": _mean_se(rhos), "top_pick": _mean_se(hits), "top_pick_chance": _mean_se(chance),
            "relative_error_points": _mean_se(rel)}
     return out
+
+
+def slope(x, y) -> float:
+    """The least-squares slope of `y` on `x` (NaN for fewer than 2 distinct x)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 2 or np.ptp(x) == 0:
+        return float("nan")
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def interval(truth, bounds) -> dict:
+    """Coverage (truth within [low, high]) and width of prediction intervals."""
+    truth = np.asarray(truth, float)
+    lo, hi = bounds[:, 0], bounds[:, 1]
+    return {"rows": int(len(truth)), "coverage": float(((truth >= lo) & (truth <= hi)).mean()) if len(truth) else float("nan"),
+            "median_width": float(np.median(hi - lo)) if len(truth) else float("nan")}

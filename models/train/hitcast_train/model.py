@@ -1,4 +1,4 @@
-"""Hitcast's model v2, the teacher: gradient-boosted trees (LightGBM), two pairs.
+"""Hitcast's model v3, the teacher: gradient-boosted trees (LightGBM), two pairs.
 
 For a row whose artist popularity is known, the "known" pair (band classifier + popularity
 regressor) answers; otherwise the "unknown" pair. Band probabilities are tempered
@@ -45,6 +45,12 @@ class Config:
     mask_years: float = 0.15
     mask_title: float = 0.15
     mask_album: float = 0.25
+    # Shares of training rows whose audio features are withheld by pattern, so the trees learn to
+    # predict from what a track has: none at all, only what an analysis of the audio file measures
+    # (tempo, key, mode, loudness, duration), only michelle's five perceptual features.
+    mask_audio_none: float = 0.10
+    mask_audio_file: float = 0.15
+    mask_audio_five: float = 0.10
     # Highest alpha tried for the decision rule, and how much held-out accuracy it may cost.
     max_alpha: float = 1.0
     alpha_accuracy_cost: float = 0.015
@@ -87,11 +93,26 @@ def withhold_artist_popularity(X: np.ndarray) -> np.ndarray:
     return Xm
 
 
+def keep_only(X: np.ndarray, rows: np.ndarray, keep: list[int]) -> np.ndarray:
+    """`X` with every audio feature but `keep` withheld on `rows` (a copy)."""
+    X = X.copy()
+    drop = [i for i in features.AUDIO if i not in keep]
+    X[np.ix_(np.flatnonzero(rows), drop)] = np.nan
+    return X
+
+
+AUDIO_PATTERNS = {"none": [], "file": features.FROM_FILE, "five": features.FIVE_PERCEPTUAL}
+
+
 def mask_optional(X: np.ndarray, cfg: Config, seed: int) -> np.ndarray:
     """Withhold optional inputs on random shares of rows (see `Config`)."""
     X = X.copy()
     rng = np.random.default_rng(seed)
     n = len(X)
+    u = rng.random(n)
+    edges = np.cumsum([cfg.mask_audio_none, cfg.mask_audio_file, cfg.mask_audio_five])
+    for (lo, hi), keep in zip(zip(np.r_[0, edges[:-1]], edges), AUDIO_PATTERNS.values()):
+        X = keep_only(X, (u >= lo) & (u < hi), keep)
     X[rng.random(n) < cfg.mask_years, features.NAMES.index("years_since_release")] = np.nan
     title = rng.random(n) < cfg.mask_title
     for name in ("title_marker", "featured_artists"):
@@ -178,7 +199,9 @@ def _params(cfg: Config, seed: int) -> dict:
     return dict(num_leaves=cfg.num_leaves, learning_rate=cfg.learning_rate,
                 min_child_samples=cfg.min_child_samples, colsample_bytree=cfg.feature_fraction,
                 subsample=cfg.bagging_fraction, subsample_freq=1, reg_lambda=cfg.reg_lambda,
-                random_state=seed, n_jobs=1, verbose=-1)
+                random_state=seed, n_jobs=1, verbose=-1,
+                # the same trees on every CPU: one thread, row-wise histograms, no SIMD-dependent order
+                deterministic=True, force_row_wise=True)
 
 
 def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, pop_val, cfg: Config,

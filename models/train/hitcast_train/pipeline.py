@@ -24,9 +24,14 @@ def log(msg: str) -> None:
 
 
 def run_onnx(m, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    probs, pop, _ = run_onnx_interval(m, X)
+    return probs, pop
+
+
+def run_onnx_interval(m, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
-    probs, pop = sess.run(["band_probs", "popularity"], {"features": X.astype(np.float32)})
-    return probs, pop[:, 0]
+    probs, pop, interval = sess.run(["band_probs", "popularity", "interval"], {"features": X.astype(np.float32)})
+    return probs, pop[:, 0], interval
 
 
 def recipe(df, tr, te, columns, y, cfg: model.Config, max_iter: int):
@@ -51,17 +56,33 @@ def hitcast(df, tr, y, X, cfg, student: distill.StudentConfig | None = None) -> 
     fit_i, val_i = tr[fit_i], tr[val_i]
     pop = df["popularity"].to_numpy(dtype=np.float32)
     teacher = model.fit(X[fit_i], y[fit_i], pop[fit_i], X[val_i], y[val_i], pop[val_i], cfg, log=log)
-    return distill.distill(teacher, X[fit_i], cfg, student, log=log)
+    d = distill.distill(teacher, X[fit_i], cfg, student, log=log)
+    distill.fit_interval(d, X[val_i], pop[val_i])
+    return d
 
 
-def full_eval(df, idx, probs, pop_pred, y, pop, weights=None) -> dict:
-    """Classification, calibration, regression and ranking metrics of one model on rows `idx`."""
+def full_eval(df, idx, probs, pop_pred, y, pop, weights=None, X=None, interval=None) -> dict:
+    """Classification, calibration, regression and ranking metrics of one model on rows `idx`;
+    with `X` (the inputs it was given) also the slopes on artist popularity and Spearman on rows
+    with and without it; with `interval` its coverage and width."""
     out = metrics.evaluate(probs, y[idx], pop[idx], pop_pred)
     if pop_pred is None:
         pop_pred = probs @ metrics.BAND_MIDPOINTS
     out["spearman"] = metrics.spearman(pop[idx], pop_pred)
+    if X is not None:
+        ap = X[:, features.ARTIST_POPULARITY]
+        known = ~np.isnan(ap)
+        out["rows_with_artist_popularity"] = int(known.sum())
+        out["spearman_with_artist_popularity"] = metrics.spearman(pop[idx][known], pop_pred[known])
+        out["spearman_without_artist_popularity"] = metrics.spearman(pop[idx][~known], pop_pred[~known])
+        out["slope_on_artist_popularity"] = {"prediction": metrics.slope(ap[known], pop_pred[known]),
+                                             "truth": metrics.slope(ap[known], pop[idx][known])}
+    if interval is not None:
+        out["interval"] = metrics.interval(pop[idx], interval)
     out["within_artist"] = metrics.within(df["artist_key"].to_numpy()[idx], pop[idx], pop_pred, 3)
-    out["within_album"] = metrics.within(df["album_id"].astype(str).to_numpy()[idx], pop[idx], pop_pred, 4)
+    album = df["album_id"].to_numpy(dtype=object)[idx]
+    album = np.array([a if isinstance(a, str) and a else f"_row{i}" for a, i in zip(album, idx)])  # no album: no group
+    out["within_album"] = metrics.within(album, pop[idx], pop_pred, 4)
     if weights is not None:
         rule = metrics.evaluate_labels(model.decide(probs, weights), y[idx])
         out["decision_rule"] = rule
@@ -71,6 +92,21 @@ def full_eval(df, idx, probs, pop_pred, y, pop, weights=None) -> dict:
 def constant_eval(df, idx, y, pop, band: int, value: float) -> dict:
     n = len(idx)
     return full_eval(df, idx, np.eye(4)[np.full(n, band)], np.full(n, value), y, pop)
+
+
+def simple_baselines(df, tr, te, X, pop) -> dict:
+    """"Artist popularity alone" and "genre mean alone" on rows `te`, fitted on rows `tr`."""
+    ap = X[te][:, features.ARTIST_POPULARITY]
+    known = ~np.isnan(ap)
+    genre = X[:, features.GENRE]
+    means = {g: float(pop[tr][genre[tr] == g].mean()) for g in np.unique(genre[tr][~np.isnan(genre[tr])])}
+    gm = np.array([means.get(g, float(pop[tr].mean())) for g in genre[te]])
+    return {
+        "artist popularity alone": {"rows": int(known.sum()), "spearman": metrics.spearman(pop[te][known], ap[known])},
+        "genre mean alone": {"rows": int(len(te)), "spearman": metrics.spearman(pop[te], gm),
+                             "mae": float(np.abs(pop[te] - gm).mean()),
+                             "spearman_without_artist_popularity": metrics.spearman(pop[te][~known], gm[~known])},
+    }
 
 
 def leave_one_source_out(df, X, y, pop, cfg, student=None) -> dict:
@@ -89,9 +125,10 @@ def leave_one_source_out(df, X, y, pop, cfg, student=None) -> dict:
         log(f"leave one source out: testing on {s} ({len(held)} rows), training on {len(tr)}")
         f = hitcast(df, tr, y, X, cfg, student)
         probs, pp = f.predict(X[held])
-        ev = {"Hitcast": full_eval(df, held, probs, pp, y, pop, f.weights),
+        ev = {"Hitcast": full_eval(df, held, probs, pp, y, pop, f.weights, X[held], f.interval(X[held], pp)),
               "constant training mean": constant_eval(df, held, y, pop, int(np.bincount(y[tr]).argmax()),
                                                       float(pop[tr].mean()))}
+        ev["baselines"] = simple_baselines(df, tr, held, X, pop)
         ev["train_rows"] = int(len(tr))
         out[s] = ev
     return out
@@ -122,7 +159,8 @@ def _small(df, idx, probs, pop_pred, y, pop) -> dict:
     e = metrics.evaluate(probs, y[idx], pop[idx], pop_pred)
     return {"rows": e["rows"], "accuracy": e["accuracy"], "macro_f1": e["macro_f1"], "ece": e["ece"],
             "mae": e["mae"], "mae_constant": float(np.abs(pop[idx] - pop[idx].mean()).mean()),
-            "spearman": metrics.spearman(pop[idx], pop_pred)}
+            "spearman": metrics.spearman(pop[idx], pop_pred),
+            "mean_prediction": float(np.mean(pop_pred)), "mean_truth": float(pop[idx].mean())}
 
 
 @dataclass
@@ -197,10 +235,7 @@ def baselines(p: Prepared, seed_dir, cfg: model.Config, recipe_baselines: bool) 
     majority = int(np.bincount(y[tr], minlength=4).argmax())
     b.evaluations["majority band"] = constant_eval(df, te, y, pop, majority, float(pop[tr].mean()))
     b.evaluations["constant training mean"] = b.evaluations["majority band"]
-    ap = features.ARTIST_POPULARITY
-    known = ~np.isnan(p.X[te][:, ap])
-    b.baselines["artist popularity alone"] = {
-        "rows": int(known.sum()), "spearman": metrics.spearman(pop[te][known], p.X[te][known, ap])}
+    b.baselines.update(simple_baselines(df, tr, te, p.X, pop))
     if seed_dir is not None and Path(seed_dir).exists():
         log("scoring the original shipped model")
         sm = seed.SeedModel(seed_dir)
@@ -223,31 +258,94 @@ def recipe_columns(b: Baselines) -> list:
     return b.seed_columns or (seed.NUMERIC + ["genre_pop", "genre_rock", "genre_hip-hop", "genre_edm"])
 
 
-def train(p: Prepared, cfg: model.Config, student) -> Trained:
+def _withhold(X: np.ndarray, names) -> np.ndarray:
+    X = X.copy()
+    for name in names:
+        X[:, features.NAMES.index(name)] = np.nan
+    return X
+
+
+TEXT = ("title_marker", "album_marker", "featured_artists")
+AUDIO_NAMES = [features.NAMES[i] for i in features.AUDIO]
+# Ablations at prediction time (the model is trained for every one of these patterns).
+ABLATIONS = {
+    "Hitcast, artist popularity unknown": ["artist_popularity"],
+    "Hitcast, without title and album": list(TEXT),
+    "Hitcast, without years_since_release": ["years_since_release"],
+    "Hitcast, only what an audio file gives + artist popularity + genre":
+        [n for n in features.NAMES if n not in ("tempo", "key", "mode", "loudness", "duration_ms",
+                                                 "artist_popularity", "genre")],
+    "Hitcast, no audio features": AUDIO_NAMES,
+}
+
+
+def train(p: Prepared, cfg: model.Config, student, previous: Path | None = None) -> Trained:
     """Fits Hitcast on the training split and measures it (and its variants) on the test split."""
     df, y, pop, X, tr, te = p.df, p.y, p.pop, p.X, p.tr, p.te
     log("training Hitcast")
     fitted = hitcast(df, tr, y, X, cfg, student)
     w = fitted.weights
     bare = distill.to_onnx(fitted, {})
-    probs, pred_pop = run_onnx(bare, X[te])
+    probs, pred_pop, interval = run_onnx_interval(bare, X[te])
     ref_probs, ref_pop = fitted.predict(X[te])
     fitted.notes["onnx_vs_numpy_max_diff"] = {"band_probs": float(np.abs(probs - ref_probs).max()),
-                                              "popularity": float(np.abs(pred_pop - ref_pop).max())}
-    ev = {"Hitcast": full_eval(df, te, probs, pred_pop, y, pop, w)}
+                                              "popularity": float(np.abs(pred_pop - ref_pop).max()),
+                                              "interval": float(np.abs(interval - fitted.interval(X[te], ref_pop)).max())}
+    ev = {"Hitcast": full_eval(df, te, probs, pred_pop, y, pop, w, X[te], interval)}
     tp, tpop = fitted.teacher.predict(X[te])
-    ev["Hitcast's trees (teacher, not shipped)"] = full_eval(df, te, tp, tpop, y, pop, w)
-    probs_m, pop_m = run_onnx(bare, model.withhold_artist_popularity(X[te]))
-    ev["Hitcast, artist popularity unknown"] = full_eval(df, te, probs_m, pop_m, y, pop, w)
+    ev["Hitcast's trees (teacher, not shipped)"] = full_eval(df, te, tp, tpop, y, pop, w, X[te])
     known = ~np.isnan(X[te][:, features.ARTIST_POPULARITY])
-    ev["Hitcast, test rows with artist popularity"] = full_eval(
-        df, te[known], probs[known], pred_pop[known], y, pop, w)
-    Xbare = X.copy()
-    for name in ("title_marker", "album_marker", "featured_artists"):
-        Xbare[:, features.NAMES.index(name)] = np.nan
-    probs_b, pop_b = run_onnx(bare, Xbare[te])
-    ev["Hitcast, without title and album"] = full_eval(df, te, probs_b, pop_b, y, pop, w)
+    for label, m in (("with", known), ("without", ~known)):
+        if m.any():
+            ev[f"Hitcast, test rows {label} artist popularity"] = full_eval(
+                df, te[m], probs[m], pred_pop[m], y, pop, w, X[te][m], interval[m])
+    for name, withheld in ABLATIONS.items():
+        Xa = _withhold(X[te], withheld)
+        pa, qa, ia = run_onnx_interval(bare, Xa)
+        ev[name] = full_eval(df, te, pa, qa, y, pop, w, Xa, ia)
+    if previous is not None and Path(previous).exists():
+        ev.update(score_previous(previous, p, bare))
+    # coverage of the interval in every group: the test rows put into each input pattern
+    Xc = distill.pattern_copies(X[te])
+    _, qc, ic = run_onnx_interval(bare, Xc)
+    yc = np.tile(pop[te], 8)
+    g = distill.group(Xc)
+    groups = {name: metrics.interval(yc[g == k], ic[g == k]) for k, name in enumerate(distill.GROUPS)}
+    fitted.notes["interval_test_groups"] = groups
     return Trained(fitted=fitted, evaluations=ev, curves={"Hitcast": (probs, y[te])}, probs=probs, pred_pop=pred_pop)
+
+
+def score_previous(path: Path, p: Prepared, bare) -> dict:
+    """The previous shipped model on the test rows it can score: those with every input it
+    requires and, where its test split's ids lie beside it (`test_split_ids-VERSION.txt`), only
+    rows that were in its test split too (its training artists would flatter it); Hitcast on the
+    same rows."""
+    import json as _json
+
+    import onnx
+
+    m = onnx.load(str(path))
+    props = {q.key: q.value for q in m.metadata_props}
+    schema = _json.loads(props["hitcast.schema"])
+    version = props.get("hitcast.version", "previous")
+    names = [f["name"] for f in schema["features"]]
+    if names != features.NAMES:
+        log(f"previous model {path}: other inputs, not compared")
+        return {}
+    required = [i for i, f in enumerate(schema["features"]) if f["required"]]
+    Xt = p.X[p.te]
+    ok = ~np.isnan(Xt[:, required]).any(axis=1)
+    ids = Path(path).with_name(f"test_split_ids-{version}.txt")
+    if ids.exists():
+        theirs = set(ids.read_text().split())
+        ok &= p.df["track_id"].iloc[p.te].astype(str).isin(theirs).to_numpy()
+    idx = p.te[ok]
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    pp, pq = sess.run(["band_probs", "popularity"], {"features": Xt[ok]})
+    hp, hq, hi = run_onnx_interval(bare, Xt[ok])
+    log(f"previous model {version}: {ok.sum()} of {len(ok)} test rows have its required inputs")
+    return {f"model {version} (previous), on the test rows it can score": full_eval(p.df, idx, pp, pq[:, 0], p.y, p.pop, None, Xt[ok]),
+            "Hitcast, on the same rows": full_eval(p.df, idx, hp, hq, p.y, p.pop, None, Xt[ok], hi)}
 
 
 def random_split(p: Prepared, cols: list, cfg: model.Config, student) -> dict:
@@ -284,6 +382,8 @@ def model_metadata(p: Prepared, t: Trained, schema: dict, version: str, seed_: i
     headline["artist_popularity_unknown"] = {
         k: ev["Hitcast, artist popularity unknown"][k] for k in ("accuracy", "macro_f1", "ece", "mae", "r2")}
     headline["split"] = "grouped by artist"
+    headline["interval"] = h["interval"]
+    headline["spearman_without_artist_popularity"] = h["spearman_without_artist_popularity"]
     decision = {"rule": "argmax over bands of band_probs[i] * weights[i]",
                 "weights": [float(v) for v in fitted.weights], "prior": [float(v) for v in fitted.prior],
                 "alpha": fitted.alpha,
@@ -296,6 +396,11 @@ def model_metadata(p: Prepared, t: Trained, schema: dict, version: str, seed_: i
         "hitcast.metrics": features.dumps(headline),
         "hitcast.decision": features.dumps(decision),
         "hitcast.derive": features.dumps(derive.rules()),
+        "hitcast.interval": features.dumps({
+            "level": distill.INTERVAL_LEVEL, "output": "interval",
+            "method": "split-conformal on held-out training artists, per group (signed residual quantiles)",
+            "groups": distill.GROUPS, "bounds": fitted.bounds.tolist(),
+            "test_coverage": h["interval"]["coverage"], "test_median_width": h["interval"]["median_width"]}),
     }
 
 
@@ -317,13 +422,17 @@ def write_model(out: Path, p: Prepared, t: Trained, meta: dict, parity_rows: int
     P[: len(P) // 3, features.ARTIST_POPULARITY] = np.nan  # a third with unknown artist popularity
     for name in ("title_marker", "album_marker", "featured_artists"):  # a sixth without title or album
         P[len(P) // 3 : len(P) // 2, features.NAMES.index(name)] = np.nan
-    pp, ppop = run_onnx(final, P)
+    # every sixth row with only a file's audio features, every ninth with none
+    P = model.keep_only(P, np.arange(len(P)) % 6 == 5, features.FROM_FILE)
+    P = model.keep_only(P, np.arange(len(P)) % 9 == 4, [])
+    pp, ppop, pint = run_onnx_interval(final, P)
     fixture = {
         "model_sha256": sha,
         "features": features.NAMES,
         "rows": [[None if np.isnan(v) else float(v) for v in row] for row in P],
         "band_probs": pp.astype(float).tolist(),
         "popularity": ppop.astype(float).tolist(),
+        "interval": pint.astype(float).tolist(),
     }
     (out / "fixtures" / "parity.json").write_text(json.dumps(fixture))
     (out / "fixtures" / "derive.json").write_text(json.dumps(derive_fixture(df), ensure_ascii=False))
@@ -332,7 +441,7 @@ def write_model(out: Path, p: Prepared, t: Trained, meta: dict, parity_rows: int
 
 def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, version: str,
         parity_rows: int = 300, compare_random: bool = True, loso: bool = True, recipe_baselines: bool = True,
-        student: distill.StudentConfig | None = None) -> Results:
+        student: distill.StudentConfig | None = None, previous: Path | None = None) -> Results:
     """The stages in order: prepare → baselines → train → (leave one source out, random split)
     → metadata → write the model and fixtures → card."""
     t0 = time.time()
@@ -340,13 +449,14 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
     (out / "fixtures").mkdir(parents=True, exist_ok=True)
     p = prepare(data_dir, kaggle, artists, cfg)
     b = baselines(p, seed_dir, cfg, recipe_baselines)
-    t = train(p, cfg, student)
+    t = train(p, cfg, student, previous)
     results = Results(
         report=p.report.as_dict(), rows=int(len(p.df)),
         split={"train": int(len(p.tr)), "test": int(len(p.te)), "seed": cfg.seed},
         grouped={**b.evaluations, **t.evaluations}, baselines=b.baselines,
         breakdown=breakdown(p.df, p.te, t.probs, t.pred_pop, p.y, p.pop),
-        training={**t.fitted.teacher.notes, "students": t.fitted.notes,
+        training={**t.fitted.teacher.notes, "students": t.fitted.notes, "interval": t.fitted.notes["interval"],
+                  "interval_test_groups": t.fitted.notes["interval_test_groups"],
                   "onnx_vs_numpy_max_diff": t.fitted.notes["onnx_vs_numpy_max_diff"]},
         version=version, config=asdict(cfg), config_student=asdict(student or distill.StudentConfig()))
     if loso:
@@ -360,6 +470,7 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
     results.seconds = round(time.time() - t0, 1)
     d = results.as_dict()
     (out / "metrics.json").write_text(json.dumps(d, indent=1))
+    (out / "schema.json").write_text(json.dumps(schema, indent=1))
     (out / "MODEL_CARD.md").write_text(card.render(d, schema))
     log(f"done in {results.seconds} s")
     return results

@@ -87,6 +87,24 @@ def make_data(root: Path, n_artists: int = 60, per_artist: int = 12, seed: int =
     for name, df in [("track", track), ("audio", audio), ("artist", artist), ("album", album)]:
         df.to_csv(root / f"divss98-2022/{name}.csv", index=False)
 
+    # michelle 2024: 5 audio features, artists of every size; one track again under divss98's id
+    # (divss98's fuller row is kept), one artist popularity of 0 (missing, not zero)
+    m_artists = [f"Small Artist {i}" for i in range(10)]
+    m_names = np.repeat(m_artists, 4)
+    m_apop = np.repeat(rng.integers(1, 60, 10).astype(int), 4)
+    m_apop[:4] = 0
+    mich = pd.DataFrame({
+        "track_id": [f"mi{i:06d}" for i in range(40)], "track_name": [f"Small Song {i}" for i in range(40)],
+        "artist_id": m_names, "artist_name": m_names,
+        **{k: rng.uniform(0, 1, 40) for k in ("acousticness", "danceability", "energy", "valence")},
+        "tempo": rng.uniform(60, 180, 40),
+        "popularity_track": np.clip(m_apop * 0.8 + rng.normal(0, 5, 40), 1, 100).round().astype(int),
+        "popularity_artist": m_apop, "followers": 10, "genres": "indie pop, bedroom pop",
+    })
+    dup = mich.iloc[:1].assign(track_id=f"dv{half:06d}", artist_name=d_names[0], track_name=f"Song {half}")
+    (root / "michelle-2024").mkdir()
+    pd.concat([mich, dup], ignore_index=True).to_parquet(root / "michelle-2024/spotify_data.parquet")
+
     # artist popularity for the TidyTuesday half, except artists 25-29 (unmatched)
     (root / "artist-popularity-2024").mkdir()
     known = [a for i, a in enumerate(artists) if not 25 <= i < 30]

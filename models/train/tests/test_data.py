@@ -12,9 +12,25 @@ def loaded(data_dir):
 
 def test_reads_both_sources_with_provenance(loaded):
     df, report = loaded
-    assert set(df["source"]) == {"tidytuesday-2020", "divss98-2022"}
-    assert set(df["collected"]) == {2020, 2022}
-    assert report.rows_read == {"tidytuesday-2020": 365, "divss98-2022": 361}
+    assert set(df["source"]) == {"tidytuesday-2020", "divss98-2022", "michelle-2024"}
+    assert set(df["collected"]) == {2020, 2022, 2024}
+    assert report.rows_read == {"tidytuesday-2020": 365, "divss98-2022": 361, "michelle-2024": 41}
+
+
+def test_michelle_keeps_its_five_features_and_nothing_invented(loaded):
+    df, _ = loaded
+    m = df[df["source"] == "michelle-2024"]
+    assert len(m) == 40  # the row under divss98's id went to divss98's fuller row
+    five = ["acousticness", "danceability", "energy", "tempo", "valence"]
+    assert m[five].notna().all().all()
+    missing = ["key", "mode", "loudness", "duration_ms", "speechiness", "instrumentalness", "liveness",
+               "time_signature", "release_year", "years_since_release", "album_marker"]
+    assert m[missing].isna().all().all()
+    # an artist popularity of 0 there is missing, never a value
+    small0 = m[m["artist"] == "Small Artist 0"]
+    assert len(small0) == 4 and small0["artist_popularity"].isna().all()
+    assert (m["artist_popularity"].dropna() > 0).all()
+    assert (m["genre"] == features.GENRES.index("indie")).all() or m["genre"].notna().all()
 
 
 def test_popularity_zero_is_dropped(loaded):
@@ -26,7 +42,7 @@ def test_popularity_zero_is_dropped(loaded):
 def test_duplicates_by_id_and_by_title(loaded):
     df, report = loaded
     assert df["track_id"].is_unique
-    assert report.dropped_dup_id == 5
+    assert report.dropped_dup_id == 6  # 5 TidyTuesday playlist repeats, 1 michelle row under divss98's id
     # "Song N - Remastered 2011" under another id is the same song as "Song N"
     assert report.dropped_dup_title == 1
     assert not df.duplicated(["artist_key", "title_key"]).any()

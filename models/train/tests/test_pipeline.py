@@ -11,6 +11,7 @@ import pytest
 from hitcast_train import data, distill, features, model, pipeline
 
 QUICK = model.Config(num_leaves=7, classifier_rounds=20, regressor_rounds=20, min_child_samples=5, max_iter=40)
+OUT2 = ["band_probs", "popularity"]
 QUICK_STUDENT = distill.StudentConfig(hidden=(16, 8), max_iter=60, copies=1)
 
 
@@ -44,8 +45,9 @@ def test_contract_inputs_outputs(session):
     assert inp.name == "features" and inp.type == "tensor(float)"
     assert inp.shape[1] == len(features.NAMES)
     outs = {o.name: o for o in session.get_outputs()}
-    assert set(outs) == {"band_probs", "popularity"}
+    assert set(outs) == {"band_probs", "popularity", "interval"}
     assert outs["band_probs"].shape[1] == 4 and outs["popularity"].shape[1] == 1
+    assert outs["interval"].shape[1] == 2
 
 
 def test_schema_metadata_round_trips(trained):
@@ -53,10 +55,14 @@ def test_schema_metadata_round_trips(trained):
     m = onnx.load(out / "hitcast.onnx")
     props = {p.key: p.value for p in m.metadata_props}
     assert set(props) == {"hitcast.schema", "hitcast.version", "hitcast.trained_on", "hitcast.metrics",
-                          "hitcast.derive", "hitcast.decision"}
+                          "hitcast.derive", "hitcast.decision", "hitcast.interval"}
     schema = json.loads(props["hitcast.schema"])
     assert [f["name"] for f in schema["features"]] == features.NAMES
-    assert schema["missing"] == "NaN"
+    assert schema["missing"] == "NaN" and schema["min_inputs"] == 1
+    assert not any(f["required"] for f in schema["features"])  # every input optional since model 3
+    interval = json.loads(props["hitcast.interval"])
+    assert interval["level"] == 0.8 and len(interval["bounds"]) == len(distill.GROUPS)
+    assert all(lo <= 0 <= hi for lo, hi in interval["bounds"])
     for f in schema["features"]:
         assert f["min"] <= f["p25"] <= f["p50"] <= f["p75"] <= f["max"], f["name"]
         assert {"unit", "required", "kind", "fill", "description"} <= set(f)
@@ -66,7 +72,7 @@ def test_schema_metadata_round_trips(trained):
 
 
 def test_band_probs_sum_to_one_and_popularity_in_range(session):
-    probs, pop = session.run(None, {"features": _rows(64)})
+    probs, pop = session.run(OUT2, {"features": _rows(64)})
     assert probs.shape == (64, 4) and pop.shape == (64, 1)
     assert np.allclose(probs.sum(axis=1), 1, atol=1e-5)
     assert (probs >= 0).all()
@@ -78,10 +84,10 @@ def test_missing_optional_values_are_handled(session):
     Xm = X.copy()
     for name in ("artist_popularity", "time_signature", "genre", "years_since_release"):
         Xm[:, features.NAMES.index(name)] = np.nan
-    probs, pop = session.run(None, {"features": Xm})
+    probs, pop = session.run(OUT2, {"features": Xm})
     assert np.isfinite(probs).all() and np.isfinite(pop).all()
     assert np.allclose(probs.sum(axis=1), 1, atol=1e-5)
-    known, _ = session.run(None, {"features": X})
+    known, _ = session.run(OUT2, {"features": X})
     assert not np.allclose(known, probs)  # the "unknown" members answer, not a filled-in value
 
 
@@ -89,7 +95,7 @@ def test_artist_popularity_matters_when_known(session):
     X = np.repeat(_rows(1), 2, axis=0)
     X[0, features.ARTIST_POPULARITY] = 5
     X[1, features.ARTIST_POPULARITY] = 95
-    _, pop = session.run(None, {"features": X})
+    _, pop = session.run(OUT2, {"features": X})
     assert pop[1, 0] > pop[0, 0]  # synthetic popularity grows with artist popularity
 
 
@@ -106,7 +112,7 @@ def test_graph_matches_numpy_and_students_follow_their_teacher(data_dir):
     Xt[::2, features.ARTIST_POPULARITY] = np.nan
     Xt[::3, features.GENRE] = np.nan
     Xt[::5, features.NAMES.index("title_marker")] = np.nan
-    probs, popularity = sess.run(None, {"features": Xt})
+    probs, popularity = sess.run(OUT2, {"features": Xt})
     ref, ref_pop = d.predict(Xt)
     assert np.allclose(probs, ref, atol=1e-5)
     assert np.allclose(popularity[:, 0], ref_pop, atol=1e-3)
@@ -114,10 +120,44 @@ def test_graph_matches_numpy_and_students_follow_their_teacher(data_dir):
     assert np.abs(popularity[:, 0] - tpop).mean() < 10  # synthetic popularity spans 1-100
     # each row goes to its own student: a row answers the same alone as in a mixed batch
     for i in (0, 1):
-        p1, q1 = sess.run(None, {"features": Xt[i : i + 1]})
+        p1, q1 = sess.run(OUT2, {"features": Xt[i : i + 1]})
         assert np.allclose(p1[0], probs[i], atol=1e-6) and np.allclose(q1[0], popularity[i], atol=1e-4)
     # (an empty batch is never run: ONNX Runtime 1.31 dies of SIGFPE on this graph with N = 0, and
     # the Rust core returns early for zero rows; see `Model::run`)
+
+
+def test_every_input_pattern_is_answered_with_an_interval(session):
+    """Only a file's five audio features, only the five perceptual ones, no audio, nothing but
+    artist popularity: each row gets finite outputs from the inputs it has, and an interval that
+    holds the expected popularity."""
+    X = np.repeat(_rows(1), 5, axis=0)
+    keep = [features.FROM_FILE, features.FIVE_PERCEPTUAL, [], list(features.AUDIO), []]
+    X = np.stack([model.keep_only(X[i : i + 1], np.ones(1, bool), k)[0] for i, k in enumerate(keep)])
+    X[4, :] = np.nan
+    X[4, features.ARTIST_POPULARITY] = 60
+    probs, pop, interval = session.run(None, {"features": X})
+    assert np.isfinite(probs).all() and np.isfinite(pop).all() and np.isfinite(interval).all()
+    assert ((interval[:, 0] <= pop[:, 0] + 1e-4) & (pop[:, 0] <= interval[:, 1] + 1e-4)).all()
+    assert len({round(float(v), 4) for v in pop[:, 0]}) > 1  # the inputs given change the answer
+
+
+def test_interval_graph_matches_numpy_per_group(data_dir):
+    df, _ = data.load(data_dir)
+    X, y = features.matrix(df), data.band(df["popularity"])
+    pop = df["popularity"].to_numpy(np.float32)
+    teacher = model.fit(X[:500], y[:500], pop[:500], X[500:], y[500:], pop[500:], QUICK, log=lambda _: None)
+    d = distill.distill(teacher, X[:500], QUICK, QUICK_STUDENT, log=lambda _: None)
+    distill.fit_interval(d, X[500:], pop[500:])
+    assert d.bounds.shape == (6, 2) and (d.bounds[:, 0] <= d.bounds[:, 1]).all()
+    Xc = distill.pattern_copies(X[500:540])
+    assert set(distill.group(Xc)) == set(range(6))  # every group is represented
+    sess = ort.InferenceSession(distill.to_onnx(d, {}).SerializeToString(), providers=["CPUExecutionProvider"])
+    _, q, interval = sess.run(None, {"features": Xc})
+    assert np.allclose(interval, d.interval(Xc, q[:, 0]), atol=1e-4)
+    # calibrated on rows like these: the held-out rows' own coverage is near the level
+    _, qv, iv = sess.run(None, {"features": distill.pattern_copies(X[500:])})
+    yv = np.tile(pop[500:], 8)
+    assert 0.7 <= ((yv >= iv[:, 0]) & (yv <= iv[:, 1])).mean() <= 0.95
 
 
 def test_training_needs_all_four_bands():
@@ -136,7 +176,7 @@ def test_parity_fixture_and_card(trained, session):
     assert fx["model_sha256"] == sha and fx["features"] == features.NAMES
     X = np.array([[np.nan if v is None else v for v in r] for r in fx["rows"]], np.float32)
     assert np.isnan(X[:, features.ARTIST_POPULARITY]).any()
-    probs, pop = session.run(None, {"features": X})
+    probs, pop = session.run(OUT2, {"features": X})
     assert np.allclose(probs, fx["band_probs"], atol=1e-6)
     assert np.allclose(pop[:, 0], fx["popularity"], atol=1e-4)
     ids = (out / "test_split_ids.txt").read_text().splitlines()[1:]
@@ -156,7 +196,7 @@ def test_card_reports_every_baseline(trained):
     for key in ("spearman", "within_artist", "within_album", "decision_rule"):
         assert key in h
     assert 0 <= h["within_album"]["top_pick"]["mean"] <= 1
-    assert set(results.leave_one_source_out) == {"divss98-2022", "tidytuesday-2020"}
+    assert set(results.leave_one_source_out) == {"divss98-2022", "tidytuesday-2020", "michelle-2024"}
     assert set(results.breakdown) == {"genre", "age", "source"}
     for section in ("### Ranking", "### Leave one source out", "### Targets", "album top pick"):
         assert section in card
