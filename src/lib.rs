@@ -44,8 +44,11 @@ pub use explain::{Change, Driver, Explanation, WhatIf};
 pub use features::{Feature, Source, Sourced, TrackFeatures};
 pub use genre::GENRES;
 pub use input::{InputError, RawValue, TrackIn, WhatIfIn};
-pub use model::{Decision, EMBEDDED_MODEL, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError};
-pub use prediction::{Band, Prediction};
+pub use model::{
+    Decision, EMBEDDED_MODEL, IntervalInfo, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError,
+    RunOutput,
+};
+pub use prediction::{Band, Interval, Prediction};
 pub use present::{Verdict, num};
 pub use rank::{CLOSE_CALL_POINTS, RankedTrack, Ranking};
 pub use runtime::RuntimeError;

@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::derive::DeriveRules;
 use crate::features::{Feature, Source, TrackFeatures};
 use crate::genre::GENRES;
-use crate::prediction::{Band, Prediction};
+use crate::prediction::{Band, Interval, Prediction};
 use crate::runtime::{self, RuntimeError};
 use crate::schema::{Invalid, Schema};
 
@@ -90,6 +90,19 @@ pub struct ModelInfo {
     pub metrics: serde_json::Value,
     /// `hitcast.decision`: how `band` is decided from the band probabilities.
     pub decision: Decision,
+    /// `hitcast.interval`: the level of the `interval` output, when the model has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<IntervalInfo>,
+}
+
+/// What a model says about its `interval` output (`hitcast.interval`).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct IntervalInfo {
+    /// The share of tracks whose popularity falls inside (0.8).
+    pub level: f32,
+    /// How it was made (split-conformal, per input pattern).
+    #[serde(default)]
+    pub method: String,
 }
 
 /// How a prediction's `band` is chosen: argmax of `band_probs[i] * weights[i]` (weights of 1:
@@ -128,6 +141,16 @@ pub const MAX_BATCH: usize = 1024;
 const INPUT: &str = "features";
 const BAND_PROBS: &str = "band_probs";
 const POPULARITY: &str = "popularity";
+const INTERVAL: &str = "interval";
+
+/// One ONNX run's outputs, row-major: `rows × 4` probabilities, `rows` popularities and, when the
+/// model has the output, `rows × 2` interval bounds (else empty).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunOutput {
+    pub probs: Vec<f32>,
+    pub popularity: Vec<f32>,
+    pub interval: Vec<f32>,
+}
 
 impl Model {
     /// The default model compiled into this binary.
@@ -155,8 +178,8 @@ impl Model {
             .and_then(|b| b.with_config_entry("session.set_denormal_as_zero", "1").map_err(Into::into))
             .and_then(|mut b| b.commit_from_memory(bytes))
             .map_err(|e| ModelError::Onnx(e.to_string()))?;
-        check_io(&session)?;
-        let meta = read_metadata(&session)?;
+        let has_interval = check_io(&session)?;
+        let meta = read_metadata(&session, has_interval)?;
         let info = ModelInfo {
             version: meta.version.into(),
             sha256: sha256_hex(bytes),
@@ -164,6 +187,7 @@ impl Model {
             trained_on: meta.trained_on,
             metrics: meta.metrics,
             decision: meta.decision,
+            interval: meta.interval,
         };
         let model = Model { session: Mutex::new(session), schema: meta.schema, derive: meta.derive, info };
         model.probe()?;
@@ -185,8 +209,17 @@ impl Model {
         ];
         let input: Vec<f32> = rows.concat();
         let contract = |m: String| ModelError::Contract(format!("on a {}-row probe batch, {m}", rows.len()));
-        let (probs, popularity) = self.run_unchecked(&input, rows.len()).map_err(|e| contract(e.to_string()))?;
+        let RunOutput { probs, popularity, interval } =
+            self.run_unchecked(&input, rows.len()).map_err(|e| contract(e.to_string()))?;
         for r in 0..rows.len() {
+            if let Some(&[low, high]) = interval.get(r * 2..r * 2 + 2)
+                && !(low.is_finite() && high.is_finite() && low <= popularity[r] + 1e-3 && popularity[r] <= high + 1e-3)
+            {
+                return Err(contract(format!(
+                    "row {r}'s interval [{low}, {high}] does not hold its popularity {}",
+                    popularity[r]
+                )));
+            }
             let p = &probs[r * 4..r * 4 + 4];
             if p.iter().any(|v| !v.is_finite() || *v < -1e-4 || *v > 1.0 + 1e-4) {
                 return Err(contract(format!("row {r} has band probabilities {p:?}, not in 0–1")));
@@ -286,13 +319,19 @@ impl Model {
                 input.extend(values.iter().map(|v| v.map_or(f32::NAN, |v| v as f32)));
                 missing.push(Feature::ALL.into_iter().filter(|f| values[f.index()].is_none()).collect::<Vec<_>>());
             }
-            let (probs, popularity) = self.run(&input, chunk.len())?;
+            let RunOutput { probs, popularity, interval } = self.run(&input, chunk.len())?;
+            let level = self.info.interval.as_ref().map(|i| i.level);
             out.extend(missing.into_iter().enumerate().map(|(i, missing)| {
                 let p: [f32; 4] = probs[i * 4..i * 4 + 4].try_into().expect("4 bands per row");
                 Prediction {
                     band: self.decide(&p),
                     band_probs: p,
                     expected_popularity: popularity[i],
+                    interval: level.zip(interval.get(i * 2..i * 2 + 2)).map(|(level, b)| Interval {
+                        level,
+                        low: b[0],
+                        high: b[1],
+                    }),
                     model_version: self.info.version.clone(),
                     missing,
                 }
@@ -307,21 +346,23 @@ impl Model {
     }
 
     /// Runs the graph on `rows` rows of raw inputs (NaN = missing); no validation of the
-    /// inputs. Returns band probabilities (`rows × 4`) and expected popularity (`rows`); a
-    /// non-finite output is an error (the model's, not the input's).
-    pub fn run(&self, input: &[f32], rows: usize) -> Result<(Vec<f32>, Vec<f32>), PredictError> {
-        let (probs, popularity) = self.run_unchecked(input, rows)?;
+    /// inputs. Returns band probabilities (`rows × 4`), expected popularity (`rows`) and the
+    /// interval (`rows × 2`, empty for a model without one); a non-finite output is an error
+    /// (the model's, not the input's).
+    pub fn run(&self, input: &[f32], rows: usize) -> Result<RunOutput, PredictError> {
+        let out = self.run_unchecked(input, rows)?;
         let bad = |v: &[f32], width: usize| v.iter().position(|x| !x.is_finite()).map(|i| (i / width, v[i]));
-        if let Some((row, v)) = bad(&probs, 4).or_else(|| bad(&popularity, 1)) {
+        if let Some((row, v)) = bad(&out.probs, 4).or_else(|| bad(&out.popularity, 1)).or_else(|| bad(&out.interval, 2))
+        {
             return Err(PredictError::Run(format!("the model returned {v} for row {row}: not a prediction")));
         }
-        Ok((probs, popularity))
+        Ok(out)
     }
 
-    fn run_unchecked(&self, input: &[f32], rows: usize) -> Result<(Vec<f32>, Vec<f32>), PredictError> {
+    fn run_unchecked(&self, input: &[f32], rows: usize) -> Result<RunOutput, PredictError> {
         assert_eq!(input.len(), rows * Feature::COUNT, "input must be rows × {} values", Feature::COUNT);
         if rows == 0 {
-            return Ok((Vec::new(), Vec::new()));
+            return Ok(RunOutput::default());
         }
         let tensor = TensorRef::from_array_view(([rows, Feature::COUNT], input))
             .map_err(|e| PredictError::Run(e.to_string()))?;
@@ -337,11 +378,13 @@ impl Model {
             }
             Ok(data.to_vec())
         };
-        Ok((extract(BAND_PROBS, 4)?, extract(POPULARITY, 1)?))
+        let interval = if self.info.interval.is_some() { extract(INTERVAL, 2)? } else { Vec::new() };
+        Ok(RunOutput { probs: extract(BAND_PROBS, 4)?, popularity: extract(POPULARITY, 1)?, interval })
     }
 }
 
-fn check_io(session: &Session) -> Result<(), ModelError> {
+/// Checks the input and outputs; returns whether the model has the optional `interval` output.
+fn check_io(session: &Session) -> Result<bool, ModelError> {
     let contract = |m: String| Err(ModelError::Contract(m));
     let describe = |name: &str, dtype: &ValueType, width: i64| -> Result<(), ModelError> {
         match dtype {
@@ -371,7 +414,10 @@ fn check_io(session: &Session) -> Result<(), ModelError> {
     for (name, width, outlet) in outputs {
         describe(name, outlet.expect("checked above").dtype(), width)?;
     }
-    Ok(())
+    match session.outputs().iter().find(|o| o.name() == INTERVAL) {
+        Some(o) => describe(INTERVAL, o.dtype(), 2).map(|()| true),
+        None => Ok(false),
+    }
 }
 
 struct Metadata {
@@ -381,9 +427,10 @@ struct Metadata {
     version: String,
     trained_on: serde_json::Value,
     metrics: serde_json::Value,
+    interval: Option<IntervalInfo>,
 }
 
-fn read_metadata(session: &Session) -> Result<Metadata, ModelError> {
+fn read_metadata(session: &Session, has_interval: bool) -> Result<Metadata, ModelError> {
     let meta = session.metadata().map_err(|e| ModelError::Onnx(e.to_string()))?;
     let get = |key: &str| meta.custom(key).ok_or_else(|| ModelError::Contract(format!("metadata `{key}` is missing")));
     fn parse<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, ModelError> {
@@ -437,7 +484,24 @@ fn read_metadata(session: &Session) -> Result<Metadata, ModelError> {
         }
         None => Decision::default(),
     };
+    let interval = match (has_interval, meta.custom("hitcast.interval")) {
+        (false, _) => None,
+        (true, None) => {
+            return Err(ModelError::Contract("output `interval` without `hitcast.interval` metadata".into()));
+        }
+        (true, Some(text)) => {
+            let i: IntervalInfo = parse("hitcast.interval", &text)?;
+            if !(i.level > 0.0 && i.level < 1.0) {
+                return Err(ModelError::Contract(format!(
+                    "`hitcast.interval` level must be in (0, 1), got {}",
+                    i.level
+                )));
+            }
+            Some(i)
+        }
+    };
     Ok(Metadata {
+        interval,
         version: get("hitcast.version")?,
         trained_on: parse("hitcast.trained_on", &get("hitcast.trained_on")?)?,
         metrics: parse("hitcast.metrics", &get("hitcast.metrics")?)?,

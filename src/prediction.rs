@@ -76,6 +76,16 @@ impl Serialize for Band {
     }
 }
 
+/// The expected popularity's prediction interval: the true popularity lies between `low` and
+/// `high` for a share `level` of tracks like this one (split-conformal, per input pattern;
+/// measured coverage in the model card).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    pub level: f32,
+    pub low: f32,
+    pub high: f32,
+}
+
 /// What the model says about one track.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Prediction {
@@ -85,6 +95,8 @@ pub struct Prediction {
     pub band: Band,
     /// Expected Spotify popularity, 0–100.
     pub expected_popularity: f32,
+    /// The popularity's interval, when the model has one (models from 3.0.0).
+    pub interval: Option<Interval>,
     pub model_version: Arc<str>,
     /// Inputs that were missing (optional ones the model predicted without).
     pub missing: Vec<Feature>,

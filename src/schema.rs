@@ -16,6 +16,9 @@ pub struct Schema {
     /// How a missing optional value is encoded (`"NaN"`).
     pub missing: String,
     pub features: Vec<FeatureSpec>,
+    /// How many inputs a track needs at least (models from 3.0.0, where every input is optional).
+    #[serde(default)]
+    pub min_inputs: usize,
     /// Inclusive popularity ranges of the four bands.
     pub bands: Vec<[u8; 2]>,
 }
@@ -95,6 +98,12 @@ impl Schema {
                 problems.push(Problem { feature, allowed: spec.allowed(), kind });
             }
         }
+        let given = Feature::ALL.into_iter().filter(|f| track.value(*f).is_some()).count();
+        if problems.is_empty() && given < self.min_inputs {
+            // named after the input that tells the model most, so the message says what to give
+            let feature = Feature::ArtistPopularity;
+            problems.push(Problem { feature, allowed: self.spec(feature).allowed(), kind: ProblemKind::NoInputs });
+        }
         if problems.is_empty() { Ok(()) } else { Err(Invalid { problems }) }
     }
 }
@@ -131,6 +140,8 @@ pub struct Problem {
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum ProblemKind {
     Missing,
+    /// The track has no input at all (every one is optional, but one is needed).
+    NoInputs,
     /// NaN or ±∞ (serialised as `null` in JSON).
     NotFinite {
         value: f64,
@@ -148,6 +159,11 @@ impl fmt::Display for Problem {
         let (name, allowed) = (self.feature.name(), &self.allowed);
         match self.kind {
             ProblemKind::Missing => write!(f, "{name} is missing (required, {allowed})"),
+            ProblemKind::NoInputs => write!(
+                f,
+                "no inputs were given: at least one is needed — {name} ({allowed}) tells the model most, \
+                 then audio features such as tempo, loudness and duration_ms"
+            ),
             ProblemKind::NotFinite { value } => {
                 write!(f, "{name} = {value} is not a finite number (allowed: {allowed})")
             }

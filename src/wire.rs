@@ -22,7 +22,7 @@ use crate::explain::{Explanation, WhatIf};
 use crate::features::{Feature, Source, Sourced, TrackFeatures};
 use crate::input::{InputError, Key, MAX_PROBLEMS, RawValue, RawVisitor, TrackIn, WhatIfIn, echo_text};
 use crate::model::{Decision, InvalidRow, ModelInfo};
-use crate::prediction::{Band, Prediction};
+use crate::prediction::{Band, Interval, Prediction};
 use crate::rank::Ranking;
 use crate::schema::{Problem, ProblemKind, Schema};
 
@@ -426,6 +426,7 @@ impl ProblemOut {
     pub fn invalid(track: Option<usize>, p: &Problem) -> ProblemOut {
         let (problem, value) = match p.kind {
             ProblemKind::Missing => ("missing", None),
+            ProblemKind::NoInputs => ("no_inputs", None),
             ProblemKind::NotFinite { .. } => ("not_finite", None),
             ProblemKind::OutOfRange { value } => ("out_of_range", Some(value)),
             ProblemKind::NotAllowed { value } => ("not_allowed", Some(value)),
@@ -557,6 +558,8 @@ pub struct PredictionOut<'a> {
     pub band_probs: [f32; 4],
     pub band: Band,
     pub expected_popularity: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Interval>,
     pub model_version: &'a str,
     pub missing: &'a [Feature],
     pub inputs: Inputs<'a>,
@@ -572,6 +575,7 @@ impl<'a> PredictionOut<'a> {
             band_probs: p.band_probs,
             band: p.band,
             expected_popularity: p.expected_popularity,
+            interval: p.interval,
             model_version: &p.model_version,
             missing: &p.missing,
             inputs: Inputs(track),

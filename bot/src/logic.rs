@@ -124,9 +124,10 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
             },
             None if overrides.0.is_empty() => {
                 return Reply::private(
-                    "Give a Spotify track link (`url:`), or describe an unreleased song with the options \
-                     (danceability, energy, key, loudness, mode, speechiness, acousticness, instrumentalness, \
-                     liveness, valence, tempo, duration_ms; artist_popularity, genre and the others are optional).",
+                    "Give a Spotify track link (`url:`), or describe an unreleased song with the options: \
+                     any of them, at least one (artist_popularity, genre, tempo, key, mode, loudness and \
+                     duration_ms are the ones you can know or measure; danceability, energy and the other \
+                     perceptual features if you have them). The more you give, the narrower the range.",
                 );
             }
             None => enrich::from_options(name, overrides),
@@ -141,7 +142,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
         }
     }
 
-    /// `/album`: ranks every track that has all required inputs; names the others.
+    /// `/album`: ranks every track that has the inputs the model needs; names the others.
     pub async fn album(&self, r: &SpotifyRef, overrides: &Overrides, now: f64) -> Reply {
         let album = match self.enricher.album(&r.id, overrides, now).await {
             Ok(a) => a,

@@ -148,18 +148,33 @@ fn provenance(e: &Enriched) -> String {
         .join("\n")
 }
 
-/// Required inputs no source gave: the user must supply them.
+/// Required inputs no source gave: the user must supply them. A model whose inputs are all
+/// optional (3.0.0 on) still needs one: a track with none gets the inputs that tell it most.
 pub fn missing_required(model: &Model, e: &Enriched) -> Vec<Feature> {
-    Feature::ALL.into_iter().filter(|f| model.schema().spec(*f).required && e.features.get(*f).is_none()).collect()
+    let required: Vec<Feature> =
+        Feature::ALL.into_iter().filter(|f| model.schema().spec(*f).required && e.features.get(*f).is_none()).collect();
+    let given = Feature::ALL.into_iter().filter(|f| e.features.get(*f).is_some()).count();
+    if required.is_empty() && given < model.schema().min_inputs {
+        return vec![Feature::ArtistPopularity, Feature::Tempo, Feature::Loudness, Feature::DurationMs];
+    }
+    required
 }
 
 pub fn need_inputs(e: &Enriched, missing: &[Feature]) -> Reply {
     let name = e.features.name.clone().unwrap_or_else(|| "this track".into());
-    let mut text = format!(
-        "I can't predict **{name}** without: {}.\nAdd them as options, e.g. `/predict` … {}",
-        missing.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "),
-        options_hint(missing)
-    );
+    let names = missing.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+    let nothing_given = Feature::ALL.into_iter().all(|f| e.features.get(f).is_none());
+    let mut text = if nothing_given {
+        format!(
+            "I have no inputs for **{name}**: give at least one, e.g. {names}.\nAdd them as options, e.g. `/predict` … {}",
+            options_hint(missing)
+        )
+    } else {
+        format!(
+            "I can't predict **{name}** without: {names}.\nAdd them as options, e.g. `/predict` … {}",
+            options_hint(missing)
+        )
+    };
     for n in &e.notes {
         text.push_str("\n• ");
         text.push_str(n);
@@ -201,8 +216,11 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
         None => e.features.name.clone().unwrap_or_else(|| "Your song".into()),
     };
     let url = e.meta.as_ref().map(|m| format!("https://open.spotify.com/track/{}", m.id));
+    let interval = p
+        .interval
+        .map_or(String::new(), |i| format!(", {:.0}% between {:.0} and {:.0}", i.level * 100.0, i.low, i.high));
     let description = format!(
-        "Expected popularity **{:.0} / 100** · predicted band **{}** ({:.0}%)",
+        "Expected popularity **{:.0} / 100**{interval} · predicted band **{}** ({:.0}%)",
         p.expected_popularity,
         p.band,
         p.prob(p.band) * 100.0

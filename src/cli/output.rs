@@ -40,7 +40,7 @@ pub fn provenance(t: &TrackFeatures, p: &Prediction) -> String {
             .missing
             .iter()
             .map(|f| match f {
-                Feature::ArtistPopularity => "artist_popularity (predicted by the members trained without it)".into(),
+                Feature::ArtistPopularity => "artist_popularity (predicted by the head trained without it)".into(),
                 other => other.name().to_string(),
             })
             .collect();
@@ -52,7 +52,19 @@ pub fn provenance(t: &TrackFeatures, p: &Prediction) -> String {
 pub fn prediction(t: &TrackFeatures, i: usize, p: &Prediction) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", title(t, i));
-    let _ = writeln!(s, "  expected popularity  {:.0} / 100", p.expected_popularity);
+    let _ = match p.interval {
+        Some(i) => writeln!(
+            s,
+            "  expected popularity  {:.0} / 100, {:.0}% between {:.0} and {:.0}\n  {:>19}  {}",
+            p.expected_popularity,
+            i.level * 100.0,
+            i.low,
+            i.high,
+            "",
+            range_bar(p.expected_popularity, i.low, i.high, 2 * BAR_WIDTH)
+        ),
+        None => writeln!(s, "  expected popularity  {:.0} / 100", p.expected_popularity),
+    };
     let _ = writeln!(s, "  predicted band       {}  ({:.0}%)", p.band, p.prob(p.band) * 100.0);
     for b in Band::ALL {
         let pr = p.prob(b);
@@ -64,12 +76,27 @@ pub fn prediction(t: &TrackFeatures, i: usize, p: &Prediction) -> String {
     s
 }
 
+/// `0 ····[━━━━●━━━]···· 100`: the interval on a 0–100 line, the expected value as a dot.
+fn range_bar(expected: f32, low: f32, high: f32, width: usize) -> String {
+    let at = |v: f32| ((v.clamp(0.0, 100.0) / 100.0) * (width - 1) as f32).round() as usize;
+    let (lo, hi, mid) = (at(low), at(high), at(expected));
+    let line: String = (0..width)
+        .map(|i| match i {
+            _ if i == mid => '●',
+            _ if i >= lo && i <= hi => '━',
+            _ => '·',
+        })
+        .collect();
+    format!("0 {line} 100")
+}
+
 fn table_header(rank: bool) -> String {
     format!(
-        "{:>3}  {:<28} {:>8}  {:<7} {:>5} {:>6} {:>6} {:>7}  {}\n",
+        "{:>3}  {:<28} {:>8} {:>9}  {:<7} {:>5} {:>6} {:>6} {:>7}  {}\n",
         if rank { "#" } else { "" },
         "track",
         "expected",
+        "80% range",
         "band",
         "0–25",
         "26–50",
@@ -80,11 +107,13 @@ fn table_header(rank: bool) -> String {
 }
 
 fn table_row(n: usize, name: &str, p: &Prediction) -> String {
+    let range = p.interval.map_or("–".to_string(), |i| format!("{:.0}–{:.0}", i.low, i.high));
     format!(
-        "{:>3}  {:<28} {:>8.1}  {:<7} {:>4.0}% {:>5.0}% {:>5.0}% {:>6.0}%  {}\n",
+        "{:>3}  {:<28} {:>8.1} {:>9}  {:<7} {:>4.0}% {:>5.0}% {:>5.0}% {:>6.0}%  {}\n",
         n,
         truncate(name, 28),
         p.expected_popularity,
+        range,
         p.band.to_string(),
         p.band_probs[0] * 100.0,
         p.band_probs[1] * 100.0,
@@ -257,6 +286,21 @@ pub fn model(m: &Model) -> String {
         g("r2"),
         g("ece")
     );
+    if let Some(i) = &info.interval {
+        let cov = info.metrics.pointer("/interval/coverage").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        let width = info.metrics.pointer("/interval/median_width").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        let _ = writeln!(
+            s,
+            "  {:.0}% interval: coverage {:.3} on that split, median width {:.1} points ({})",
+            i.level * 100.0,
+            cov,
+            width,
+            i.method
+        );
+    }
+    if m.schema().min_inputs > 0 {
+        let _ = writeln!(s, "  every input is optional; a track needs at least {}", m.schema().min_inputs);
+    }
     let _ = writeln!(s, "\n  {:<20} {:<13} {:<26} {:<9} p25 / p50 / p75", "feature", "unit", "allowed", "needed");
     for f in &m.schema().features {
         let spec_allowed = if f.labels.is_empty() { format!("{}–{}", f.min, f.max) } else { f.labels.join(" ") };

@@ -16,19 +16,12 @@ fn embedded_model_fulfils_the_contract() {
     for f in &m.schema().features {
         assert!(f.min <= f.p25 && f.p25 <= f.p50 && f.p50 <= f.p75 && f.p75 <= f.max, "{}", f.name);
     }
-    let required: Vec<&str> = m.schema().features.iter().filter(|f| !f.required).map(|f| f.name.as_str()).collect();
-    assert_eq!(
-        required,
-        [
-            "time_signature",
-            "artist_popularity",
-            "genre",
-            "years_since_release",
-            "title_marker",
-            "album_marker",
-            "featured_artists"
-        ]
-    );
+    // model 3: every input optional, at least one needed; an 80% interval output
+    assert!(m.schema().features.iter().all(|f| !f.required));
+    assert_eq!(m.schema().min_inputs, 1);
+    assert_eq!(m.info().interval.as_ref().map(|i| i.level), Some(0.8));
+    let optional: Vec<&str> = m.schema().features.iter().filter(|f| !f.required).map(|f| f.name.as_str()).collect();
+    assert_eq!(optional, Feature::ALL.map(|f| f.name()));
 }
 
 #[test]

@@ -12,6 +12,7 @@ struct Fixture {
     rows: Vec<Vec<Option<f64>>>,
     band_probs: Vec<[f64; 4]>,
     popularity: Vec<f64>,
+    interval: Vec<[f64; 2]>,
 }
 
 fn fixture() -> Fixture {
@@ -25,7 +26,7 @@ fn raw_run_matches_python_within_1e_5() {
     assert_eq!(fx.features, Feature::ALL.map(|f| f.name()));
     assert!(fx.rows.len() >= 200);
     let input: Vec<f32> = fx.rows.iter().flatten().map(|v| v.map_or(f32::NAN, |v| v as f32)).collect();
-    let (probs, pop) = model().run(&input, fx.rows.len()).unwrap();
+    let hitcast::RunOutput { probs, popularity: pop, interval } = model().run(&input, fx.rows.len()).unwrap();
     let mut max_diff = 0f64;
     for (i, expected) in fx.band_probs.iter().enumerate() {
         for b in 0..4 {
@@ -36,6 +37,10 @@ fn raw_run_matches_python_within_1e_5() {
     let pop_diff = pop.iter().zip(&fx.popularity).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
     // popularity is on a 0–100 scale: 1e-5 relative to it
     assert!(pop_diff <= 1e-3, "popularity differs by {pop_diff}");
+    assert_eq!(interval.len(), 2 * fx.rows.len());
+    let int_diff =
+        interval.iter().zip(fx.interval.iter().flatten()).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+    assert!(int_diff <= 1e-3, "interval differs by {int_diff}");
 }
 
 #[test]
@@ -61,6 +66,15 @@ fn predict_matches_raw_run_and_reports_missing_inputs() {
         assert!((0.0..=100.0).contains(&p.expected_popularity));
         let missing_ap = fx.rows[i][Feature::ArtistPopularity.index()].is_none();
         assert_eq!(p.missing.contains(&Feature::ArtistPopularity), missing_ap);
+        // every row says what it went without (rows with only a file's audio, or none, are in the fixture)
+        for f in Feature::ALL {
+            assert_eq!(p.missing.contains(&f), fx.rows[i][f.index()].is_none(), "{f} in row {i}");
+        }
+        let interval = p.interval.expect("model 3 gives an interval");
+        assert_eq!(interval.level, 0.8);
+        assert!((interval.low as f64 - fx.interval[i][0]).abs() <= 1e-3);
+        assert!((interval.high as f64 - fx.interval[i][1]).abs() <= 1e-3);
+        assert!(interval.low <= p.expected_popularity && p.expected_popularity <= interval.high);
     }
 }
 

@@ -101,8 +101,11 @@ fn what_if_applies_user_changes() {
         &m.predict_one(&t.clone().with(Feature::ArtistPopularity, 90.0, Source::User)).unwrap(),
     );
     assert_eq!(w.change, w.after.expected_popularity - w.before.expected_popularity);
-    let cleared = m.what_if(&t, &[Change { feature: Feature::Energy, value: None }]);
+    // clearing an input is a what-if too (every input is optional since model 3)
+    let cleared = m.what_if(&t, &[Change { feature: Feature::Energy, value: None }]).unwrap();
+    assert!(cleared.after.missing.contains(&Feature::Energy));
+    let bad = m.what_if(&t, &[Change { feature: Feature::Energy, value: Some(3.0) }]);
     // the change is blamed, not a "track 2" the user never sent
-    let Err(e @ PredictError::InvalidChange(_)) = cleared else { panic!("{cleared:?}") };
-    assert!(e.to_string().starts_with("what-if: energy is missing"), "{e}");
+    let Err(e @ PredictError::InvalidChange(_)) = bad else { panic!("{bad:?}") };
+    assert!(e.to_string().starts_with("what-if: energy = 3 is outside"), "{e}");
 }

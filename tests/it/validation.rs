@@ -60,12 +60,59 @@ fn categories() {
 fn non_finite_and_missing() {
     check(set(Feature::Energy, f64::NAN), &["energy = NaN is not a finite number (allowed: 0–1)"]);
     check(set(Feature::Valence, f64::INFINITY), &["valence = inf is not a finite number (allowed: 0–1)"]);
+    // every input is optional since model 3: a missing one is no problem…
     check(
         |t| {
             t.set_opt(Feature::Tempo, None, Source::User);
         },
-        &["tempo is missing (required, 0–250 BPM)"],
+        &[],
     );
+    // …but a track needs one
+    check(
+        |t| {
+            for f in Feature::ALL {
+                t.set_opt(f, None, Source::User);
+            }
+        },
+        &["no inputs were given: at least one is needed — artist_popularity (0–100) tells the model most, \
+           then audio features such as tempo, loudness and duration_ms"],
+    );
+}
+
+#[test]
+fn any_subset_of_inputs_is_predicted_and_says_what_it_went_without() {
+    let only = |features: &[(Feature, f64)]| {
+        let mut t = hitcast::TrackFeatures::new(None);
+        for (f, v) in features {
+            t.set(*f, *v, Source::User);
+        }
+        model().predict_one(&t).unwrap()
+    };
+    // what an analysis of the audio file gives
+    let file = [
+        (Feature::Tempo, 122.0),
+        (Feature::Key, 5.0),
+        (Feature::Mode, 1.0),
+        (Feature::Loudness, -6.5),
+        (Feature::DurationMs, 196_000.0),
+    ];
+    let from_file = only(&file);
+    assert!(from_file.missing.contains(&Feature::Danceability) && !from_file.missing.contains(&Feature::Tempo));
+    let with_ap = only(&[file.as_slice(), &[(Feature::ArtistPopularity, 80.0)]].concat());
+    let small = only(&[file.as_slice(), &[(Feature::ArtistPopularity, 10.0)]].concat());
+    assert!(with_ap.expected_popularity > small.expected_popularity + 5.0, "{with_ap:?} vs {small:?}");
+    // artist popularity alone, one audio feature alone
+    for p in [only(&[(Feature::ArtistPopularity, 50.0)]), only(&[(Feature::Energy, 0.7)])] {
+        assert_eq!(p.missing.len(), Feature::COUNT - 1, "{p:?}");
+        let i = p.interval.expect("an interval");
+        assert!(i.low <= p.expected_popularity && p.expected_popularity <= i.high, "{i:?}");
+        assert!((0.0..=100.0).contains(&i.low) && (0.0..=100.0).contains(&i.high));
+    }
+    // the interval's bounds depend on the input pattern (calibrated per group, not one width for all)
+    let width = |p: hitcast::Prediction| p.interval.map(|i| i.high - i.low).unwrap();
+    let known = width(only(&[(Feature::Energy, 0.7), (Feature::ArtistPopularity, 50.0)]));
+    let unknown = width(only(&[(Feature::Energy, 0.7)]));
+    assert!((known - unknown).abs() > 0.5, "{known} vs {unknown}");
 }
 
 #[test]
@@ -73,12 +120,12 @@ fn every_problem_at_once() {
     check(
         |t| {
             t.set(Feature::Danceability, -0.1, Source::User);
-            t.set_opt(Feature::Energy, None, Source::User);
+            t.set(Feature::Energy, f64::NAN, Source::User);
             t.set(Feature::Key, 12.0, Source::User);
         },
         &[
             "danceability = -0.1 is outside 0–1",
-            "energy is missing (required, 0–1)",
+            "energy = NaN is not a finite number (allowed: 0–1)",
             "key = 12 is outside 0–11, whole numbers",
         ],
     );
@@ -123,10 +170,10 @@ fn missing_artist_popularity_is_never_zero() {
     );
     // the encoding the schema documents: NaN in the tensor
     let mut row: Vec<f32> = Feature::ALL.iter().map(|f| m.input_value(&t, *f).map_or(f32::NAN, |v| v as f32)).collect();
-    let (probs, _) = m.run(&row, 1).unwrap();
+    let probs = m.run(&row, 1).unwrap().probs;
     assert_eq!(probs, without.band_probs);
     row[Feature::ArtistPopularity.index()] = 0.0;
-    assert_eq!(m.run(&row, 1).unwrap().0, at_zero.band_probs);
+    assert_eq!(m.run(&row, 1).unwrap().probs, at_zero.band_probs);
 }
 
 #[test]

@@ -114,13 +114,17 @@ async fn an_unreleased_song_from_options_alone() {
         (Feature::Valence, 0.5),
         (Feature::Tempo, 100.0),
     ];
-    // one required input short: the reply names it and the option that supplies it
-    let r = bot.predict_url(None, Some("Demo".into()), &Overrides(o.clone()), NOW).await;
-    let Reply::Private(text) = r else { panic!("{r:?}") };
-    assert!(
-        text.contains("I can't predict **Demo** without: duration_ms") && text.contains("`duration_ms:`"),
-        "{text}"
-    );
+    // an input short (every input is optional since model 3): a prediction from what was given,
+    // with its interval, that names what it went without and the option that supplies it
+    let (em, _) = embed(bot.predict_url(None, Some("Demo".into()), &Overrides(o.clone()), NOW).await);
+    assert!(em.description.contains("80% between "), "{}", em.description);
+    let missing = field(&em, "Missing");
+    assert!(missing.contains("**duration_ms**") && missing.contains("`duration_ms:`"), "{missing}");
+    // only what an analysis of the file gives: still a prediction, the others named as missing
+    let file_only =
+        Overrides(vec![(Feature::Tempo, 100.0), (Feature::Key, 2.0), (Feature::Mode, 1.0), (Feature::Loudness, -6.0)]);
+    let (em, _) = embed(bot.predict_url(None, Some("Demo".into()), &file_only, NOW).await);
+    assert!(field(&em, "Missing").contains("**danceability**"), "{em:?}");
     o.push((Feature::DurationMs, 200_000.0));
     o.push((Feature::YearsSinceRelease, 0.0));
     let (em, _) = embed(bot.predict_url(None, Some("Demo".into()), &Overrides(o), NOW).await);

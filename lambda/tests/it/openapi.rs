@@ -108,3 +108,26 @@ fn responses_are_the_documented_documents() {
         conforms(&doc, schema, &v, &format!("{method} {path}"));
     }
 }
+
+/// The document's `Features` say what the model's schema says: every input is there, required
+/// exactly where the schema requires it, with the schema's range (a model with other ranges or
+/// another required set fails here, not in a client).
+#[test]
+fn documented_inputs_follow_the_models_schema() {
+    let (_, doc) = spec();
+    let features = &doc["components"]["schemas"]["Features"];
+    let model = hitcast::Model::embedded().unwrap();
+    let documented_required: BTreeSet<&str> =
+        features["required"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    let schema_required: BTreeSet<&str> =
+        model.schema().features.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
+    assert_eq!(documented_required, schema_required);
+    for f in &model.schema().features {
+        let prop = &features["properties"][f.name.as_str()];
+        assert!(!prop.is_null(), "{} is not documented", f.name);
+        let bound = |key: &str| prop[key].as_f64().or_else(|| prop["oneOf"][0][key].as_f64());
+        if let (Some(lo), Some(hi)) = (bound("minimum"), bound("maximum")) {
+            assert_eq!((lo, hi), (f.min, f.max), "{}'s documented range", f.name);
+        }
+    }
+}

@@ -27,6 +27,19 @@ try {
   assert.equal(bars.length, 4);
   const sum = bars.reduce((s, [, w]) => s + w, 0);
   assert.ok(Math.abs(sum - 100) < 0.5, `bars sum to ${sum}%`);
+  // the 80% interval: a span on the 0–100 scale that holds the expected popularity's dot
+  const interval = await page.$eval("#interval", (e) => ({
+    low: parseFloat(e.querySelector(".span").style.left), width: parseFloat(e.querySelector(".span").style.width),
+    dot: parseFloat(e.querySelector(".dot").style.left), text: e.textContent }));
+  assert.ok(interval.low <= interval.dot + 0.5 && interval.dot <= interval.low + interval.width + 0.5, JSON.stringify(interval));
+  assert.match(interval.text, /80% of tracks like this one land between \d+ and \d+/);
+
+  // 1b. only what an audio file gives: still a prediction, and it says what it went without
+  for (const f of ["danceability", "energy", "speechiness", "acousticness", "instrumentalness", "liveness", "valence"]) {
+    await page.fill(`#f-${f}`, "");
+  }
+  await page.click("#predict-btn");
+  await page.waitForFunction(() => /Predicted without: danceability/.test(document.getElementById("result").textContent));
   await page.screenshot({ path: `${out}/web-predict.png`, fullPage: true });
 
   // 2. a validation error next to its field
@@ -50,7 +63,7 @@ try {
   await page.screenshot({ path: `${out}/web-rank.png`, fullPage: true });
 
   assert.deepEqual(errors, []);
-  console.log(JSON.stringify({ expected, bars, validation: msg, ranked: rows }));
+  console.log(JSON.stringify({ expected, bars, interval, validation: msg, ranked: rows }));
 } finally {
   await browser.close();
 }

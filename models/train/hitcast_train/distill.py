@@ -59,6 +59,7 @@ class StudentConfig:
     hidden: tuple = (128, 64)
     alpha: float = 1e-4
     max_iter: int = 200
+    batch_size: int = 200  # scikit-learn's default for these row counts
     copies: int = 2  # augmented copies of the training rows besides the rows themselves
     jitter: float = 0.1  # in training standard deviations
     seed: int = 42
@@ -191,7 +192,7 @@ def distill(teacher: model.Fitted, X: np.ndarray, tcfg: model.Config, cfg: Stude
         T = _targets(teacher, rows, k).astype(np.float64)
         Z = ((encode(rows, fill) - mean) / scale).astype(np.float64)  # float64: see the module doc
         log(f"student, artist popularity {case}: {len(Z)} rows")
-        est = MLPRegressor(hidden_layer_sizes=cfg.hidden, alpha=cfg.alpha, max_iter=cfg.max_iter,
+        est = MLPRegressor(hidden_layer_sizes=cfg.hidden, alpha=cfg.alpha, max_iter=cfg.max_iter, batch_size=cfg.batch_size,
                            early_stopping=True, random_state=cfg.seed, n_iter_no_change=8)
         est.fit(Z, T)
         layers = _layers(est)
