@@ -247,25 +247,30 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
         .join("\n");
     let mut fields = vec![field("Bands", bands, false), field("What moves it", drivers, false)];
     fields.push(field("Where the inputs came from", provenance(e), false));
-    let mut missing_lines: Vec<String> = x
-        .worth_supplying()
-        .map(|d| {
-            let hint = if d.feature == Feature::ArtistPopularity { " (new Spotify apps no longer get it)" } else { "" };
-            format!(
-                "**{}**{hint}: predicted without it; at {} it would be {:+.1}, at {}: {:+.1}. Add `{}:` to include it.",
-                d.feature.name(),
-                num(d.p25),
-                d.change_at_p25,
-                num(d.p75),
-                d.change_at_p75,
-                d.feature.name()
-            )
-        })
-        .collect();
+    // why inputs are missing comes first (a long list must not cut it off), then the five that
+    // would move the prediction most, then the names of the rest
+    const DETAILED: usize = 5;
+    let mut missing_lines: Vec<String> = e.notes.clone();
+    let worth: Vec<_> = x.worth_supplying().collect();
+    missing_lines.extend(worth.iter().take(DETAILED).map(|d| {
+        let hint = if d.feature == Feature::ArtistPopularity { " (new Spotify apps no longer get it)" } else { "" };
+        format!(
+            "**{}**{hint}: predicted without it; at {} it would be {:+.1}, at {}: {:+.1}. Add `{}:` to include it.",
+            d.feature.name(),
+            num(d.p25),
+            d.change_at_p25,
+            num(d.p75),
+            d.change_at_p75,
+            d.feature.name()
+        )
+    }));
+    if worth.len() > DETAILED {
+        let rest: Vec<&str> = worth[DETAILED..].iter().map(|d| d.feature.name()).collect();
+        missing_lines.push(format!("Also predicted without: {} (each an option).", rest.join(", ")));
+    }
     if e.features.get(Feature::Genre).is_none() {
         missing_lines.push("**genre**: predicted without it. Add `genre:` to include it.".into());
     }
-    missing_lines.extend(e.notes.iter().cloned());
     if !missing_lines.is_empty() {
         fields.push(field("Missing", missing_lines.join("\n"), false));
     }

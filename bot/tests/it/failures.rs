@@ -158,7 +158,11 @@ async fn reccobeats_down_means_missing_features_named_with_their_options() {
         panic!("expected a prediction")
     };
     let missing = &embed.fields.iter().find(|f| f.name == "Missing").expect("a Missing field").value;
-    assert!(missing.contains("**danceability**") && missing.contains("`danceability:`"), "{missing}");
+    // the missing inputs that would move it most, each with the option that supplies it
+    assert!(
+        missing.contains("**acousticness**: predicted without it") && missing.contains("`acousticness:`"),
+        "{missing}"
+    );
     assert!(missing.contains("ReccoBeats is unavailable"), "{missing}");
     let provenance = &embed.fields.iter().find(|f| f.name == "Where the inputs came from").unwrap().value;
     assert!(provenance.contains("duration_ms") && !provenance.contains("danceability"), "{provenance}");
