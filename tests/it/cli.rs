@@ -277,3 +277,35 @@ fn every_bad_input_file_exits_2() {
         assert!(stderr(&o).contains(says), "{name}: {}", stderr(&o));
     }
 }
+
+/// A demo with only what its audio file gives (model 3): a prediction with its 80% interval, as
+/// text (a line on 0–100) and as JSON, naming what it went without; no input at all is exit 2.
+#[test]
+fn a_demo_from_what_its_file_gives_predicts_with_an_interval() {
+    let args =
+        ["predict", "--tempo", "122", "--key", "5", "--mode", "1", "--loudness", "-6.5", "--duration-ms", "196000"];
+    let o = hitcast(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("80% between "), "{text}");
+    assert!(text.contains("0 ") && text.contains('●') && text.contains(" 100"), "{text}");
+    assert!(text.contains("missing: danceability"), "{text}");
+    let o = hitcast(&[&args[..], &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = &v["prediction"];
+    let (low, high, exp) = (
+        p["interval"]["low"].as_f64().unwrap(),
+        p["interval"]["high"].as_f64().unwrap(),
+        p["expected_popularity"].as_f64().unwrap(),
+    );
+    assert!(low <= exp && exp <= high && p["interval"]["level"] == 0.8, "{p}");
+    assert!(p["missing"].as_array().unwrap().contains(&"valence".into()));
+    assert_eq!(p["inputs"]["tempo"]["source"], "user");
+    // the table of a batch has the range column
+    let o = hitcast(&["rank", "examples/album.csv"]);
+    assert!(stdout(&o).contains("80% range"), "{}", stdout(&o));
+    // nothing at all: exit 2, saying what to give
+    let o = hitcast_stdin(&["predict", "-"], Some("{\"features\": {}}"));
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("no inputs were given"), "{}", stderr(&o));
+}

@@ -44,12 +44,13 @@ fn bad_bodies_are_4xx_never_500() {
         (r#"{"features": 3}"#, "invalid_input"),
         (r#"{"features": {"danceabilty": 0.5}}"#, "invalid_input"),
         (r#"{"features": {"energy": "loud"}}"#, "invalid_input"),
-        (r#"{"features": {"energy": 0.5}}"#, "validation_failed"),
+        (r#"{"features": {"energy": 1.5}}"#, "validation_failed"),
+        (r#"{"features": {}}"#, "validation_failed"), // no input at all (each one is optional, one is needed)
     ] {
         let (s, v, _) = req(Method::POST, "/v1/predict", body);
         assert_eq!(s, 400, "{body}: {v}");
         assert_eq!(v["error"]["code"], code, "{body}: {v}");
-        assert_eq!(v["model_version"], "2.0.0");
+        assert_eq!(v["model_version"], crate::support::embedded_version().as_str());
     }
     let (_, v, _) = req(Method::POST, "/v1/predict", r#"{"features": {"danceabilty": 0.5}}"#);
     assert_eq!(v["error"]["field"], "danceabilty");
@@ -136,7 +137,7 @@ fn explain_and_what_if() {
 fn model_health_page_and_openapi() {
     let (s, v, _) = req(Method::GET, "/v1/model", "");
     assert_eq!(s, 200);
-    assert_eq!(v["version"], "2.0.0");
+    assert_eq!(v["version"], crate::support::embedded_version().as_str());
     assert!(v["metrics"]["accuracy"].as_f64().unwrap() > 0.4);
     let (s, v, _) = req(Method::GET, "/health", "");
     assert_eq!((s, v["status"].as_str(), v["model_source"].as_str()), (200, Some("ok"), Some("embedded")));
@@ -154,7 +155,7 @@ fn the_local_server_stops_reading_at_the_body_limit() {
     let big = format!("{{\"tracks\": [\"{}\"]}}", "x".repeat(MAX_BODY_BYTES));
     let (status, head, body) = crate::support::http(addr, "POST", "/v1/predict", Some(&big));
     assert_eq!(status, 413, "{body}");
-    assert!(head.contains("x-hitcast-model: 2.0.0"));
+    assert!(head.contains(&format!("x-hitcast-model: {}", crate::support::embedded_version())));
     assert!(body.contains("body_too_large"), "{body}");
 }
 

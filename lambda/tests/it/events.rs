@@ -28,7 +28,7 @@ fn json(body: &str) -> Value {
 async fn http_api_v2_predict() {
     let (status, headers, body) = call("apigw-v2-predict.json").await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(headers[MODEL_HEADER], "2.0.0");
+    assert_eq!(headers[MODEL_HEADER], crate::support::embedded_version().as_str());
     assert_eq!(headers["content-type"], "application/json");
     let v = json(&body);
     let p = &v["prediction"];
@@ -80,7 +80,7 @@ async fn rest_api_v1_root_serves_the_page() {
 async fn function_url_rank() {
     let (status, headers, body) = call("function-url-rank.json").await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(headers[MODEL_HEADER], "2.0.0");
+    assert_eq!(headers[MODEL_HEADER], crate::support::embedded_version().as_str());
     let v = json(&body);
     let names: Vec<&str> = v["tracks"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 2);
@@ -91,7 +91,7 @@ async fn function_url_rank() {
 async fn function_url_validation_error_is_400_with_the_field() {
     let (status, headers, body) = call("function-url-invalid.json").await;
     assert_eq!(status, 400);
-    assert_eq!(headers[MODEL_HEADER], "2.0.0");
+    assert_eq!(headers[MODEL_HEADER], crate::support::embedded_version().as_str());
     let v = json(&body);
     assert_eq!(v["error"]["code"], "validation_failed");
     assert_eq!(v["error"]["field"], "danceability");

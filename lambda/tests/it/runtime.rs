@@ -119,7 +119,7 @@ async fn the_binary_answers_api_gateway_events_through_the_runtime_api() {
     assert_eq!(kind, "response");
     let resp: Value = serde_json::from_str(body).unwrap();
     assert_eq!(resp["statusCode"], 200);
-    assert_eq!(resp["headers"]["x-hitcast-model"], "2.0.0");
+    assert_eq!(resp["headers"]["x-hitcast-model"], crate::support::embedded_version().as_str());
     let inner: Value = serde_json::from_str(resp["body"].as_str().unwrap()).unwrap();
     assert_eq!(inner["prediction"]["band_probs"].as_array().unwrap().len(), 4);
 

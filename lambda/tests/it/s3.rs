@@ -185,7 +185,7 @@ async fn the_binary_loads_from_s3_via_the_standard_aws_environment() {
     let (server, addr) = Proc::serve(&env);
     let (status, head, body) = http(addr, "GET", "/health", None);
     assert_eq!(status, 200);
-    assert!(head.contains("x-hitcast-model: 2.0.0"));
+    assert!(head.contains(&format!("x-hitcast-model: {}", crate::support::embedded_version())));
     assert!(body.contains(r#""model_source":"s3://models/prod/hitcast.onnx""#), "{body}");
     drop(server);
 }

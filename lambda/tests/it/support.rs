@@ -148,3 +148,9 @@ pub fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> (
     let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
     (status, head.to_string(), body.to_string())
 }
+
+/// The version of the model compiled into the binaries (what every response names).
+pub fn embedded_version() -> String {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| hitcast::Model::embedded().expect("the embedded model loads").version().to_string()).clone()
+}

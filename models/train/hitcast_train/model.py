@@ -62,6 +62,11 @@ class Config:
     # LightGBM objective of the popularity regressors (huber with delta `regressor_delta`)
     regressor_objective: str = "huber"
     regressor_delta: float = 15.0
+    # The popularity regressor never predicts less for a more popular artist, all else equal:
+    # Spotify derives artist popularity from the artist's tracks, so the relation is monotone by
+    # construction, and without the constraint the top of the range (where divss98's deep cuts
+    # of very popular artists dominate) bent down. LightGBM has no such constraint for multiclass.
+    monotone_artist_popularity: bool = True
     # kept for the original recipe's MLP in pipeline.py
     max_iter: int = 300
 
@@ -231,8 +236,12 @@ def fit(X: np.ndarray, y: np.ndarray, pop: np.ndarray, X_val, y_val, pop_val, cf
         clf.fit(Z, y[rows], eval_X=Zv, eval_y=y_val[vrows],
                 callbacks=[lgb.early_stopping(40, verbose=False)])
         log(f"regressor, artist popularity {case}")
+        monotone = {}
+        if k and cfg.monotone_artist_popularity:
+            names = tree_input_names(True)
+            monotone = {"monotone_constraints": [int(n == "artist_popularity") for n in names]}
         reg = lgb.LGBMRegressor(n_estimators=cfg.regressor_rounds, objective=cfg.regressor_objective,
-                                alpha=cfg.regressor_delta,
+                                alpha=cfg.regressor_delta, **monotone,
                                 **_params(cfg, cfg.seed + 1))
         reg.fit(Z, pop[rows], eval_X=Zv, eval_y=pop_val[vrows], eval_metric="l1",
                 callbacks=[lgb.early_stopping(40, verbose=False)])

@@ -1,6 +1,7 @@
 """End to end on synthetic data: the ONNX contract the Rust core relies on."""
 
 import hashlib
+from dataclasses import replace
 import json
 
 import numpy as np
@@ -158,6 +159,28 @@ def test_interval_graph_matches_numpy_per_group(data_dir):
     _, qv, iv = sess.run(None, {"features": distill.pattern_copies(X[500:])})
     yv = np.tile(pop[500:], 8)
     assert 0.7 <= ((yv >= iv[:, 0]) & (yv <= iv[:, 1])).mean() <= 0.95
+
+
+def test_the_trees_never_predict_less_for_a_more_popular_artist(data_dir):
+    """Even where the data bends down at the top (as divss98's deep cuts of very popular artists
+    do): the unconstrained trees follow it, the shipped configuration does not."""
+    df, _ = data.load(data_dir)
+    X, y = features.matrix(df), data.band(df["popularity"])
+    pop = df["popularity"].to_numpy(np.float32).copy()
+    ap = X[:, features.ARTIST_POPULARITY]
+    top = ap > 60
+    pop[top] = np.clip(150 - 1.5 * ap[top], 1, 100)  # more popular artist, less popular track
+    rows = np.repeat(X[500:520], 21, axis=0)
+    rows[:, features.ARTIST_POPULARITY] = np.tile(np.linspace(0, 100, 21), 20)
+    rows = model.keep_only(rows, np.repeat(np.arange(20) % 2 == 1, 21), features.FROM_FILE)  # patterns too
+
+    def steps(cfg):
+        teacher = model.fit(X[:500], y[:500], pop[:500], X[500:], y[500:], pop[500:], cfg, log=lambda _: None)
+        return np.diff(teacher.regressor_known.predict(model.tree_inputs(rows, True)).reshape(20, 21), axis=1)
+
+    free = replace(QUICK, monotone_artist_popularity=False)
+    assert steps(free).min() < -1  # the data does bend down
+    assert (steps(QUICK) >= -1e-9).all()
 
 
 def test_training_needs_all_four_bands():
