@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::explain::{Explanation, WhatIf};
 use crate::features::{Feature, Source, Sourced, TrackFeatures};
 use crate::input::{InputError, Key, MAX_PROBLEMS, RawValue, RawVisitor, TrackIn, WhatIfIn, echo_text};
-use crate::model::{Decision, InvalidRow, ModelInfo};
+use crate::model::{Decision, IntervalInfo, InvalidRow, ModelInfo};
 use crate::prediction::{Band, Interval, Prediction};
 use crate::rank::Ranking;
 use crate::schema::{Problem, ProblemKind, Schema};
@@ -676,6 +676,9 @@ pub struct ModelResponse<'a> {
     pub trained_on: &'a serde_json::Value,
     pub metrics: &'a serde_json::Value,
     pub decision: &'a Decision,
+    /// The level and method of the model's popularity interval (models from 3.0.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<&'a IntervalInfo>,
     pub schema: &'a Schema,
     pub model_version: &'a str,
 }
@@ -691,6 +694,7 @@ impl<'a> ModelResponse<'a> {
             trained_on: &info.trained_on,
             metrics: &info.metrics,
             decision: &info.decision,
+            interval: info.interval.as_ref(),
             schema,
             model_version: &info.version,
         }

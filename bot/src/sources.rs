@@ -177,12 +177,16 @@ where
 }
 
 /// Parses a `Retry-After` header value in seconds.
+///
+/// The one parser for every upstream (Spotify, ReccoBeats, Discord): a value that is not a
+/// finite, non-negative number of seconds that fits a `Duration` (`-1`, `inf`, `NaN`, `1e300`)
+/// is ignored rather than trusted — it used to panic in `Duration::from_secs_f64`.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.trim().parse::<f64>().ok())
-        .map(Duration::from_secs_f64)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
 }
 
 /// Maps an HTTP status to an error (for non-success statuses).
@@ -199,5 +203,25 @@ pub fn status_error(
         404 => SourceError::NotFound { service, what },
         429 => SourceError::RateLimited { service, retry_after: retry_after(headers) },
         s => SourceError::Upstream { service, status: s },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_ignores_what_is_not_a_duration() {
+        let h = |v: &str| {
+            let mut m = reqwest::header::HeaderMap::new();
+            m.insert(reqwest::header::RETRY_AFTER, v.parse().unwrap());
+            retry_after(&m)
+        };
+        assert_eq!(h("30"), Some(Duration::from_secs(30)));
+        assert_eq!(h(" 1.5 "), Some(Duration::from_millis(1500)));
+        for bad in ["-1", "inf", "-inf", "NaN", "1e300", "soon", ""] {
+            assert_eq!(h(bad), None, "{bad}");
+        }
+        assert_eq!(h("1000000000"), Some(Duration::from_secs(1_000_000_000)));
     }
 }

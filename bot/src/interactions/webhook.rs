@@ -206,16 +206,11 @@ impl Webhook {
             if resp.status().is_success() {
                 return Ok(());
             }
-            let retry_after = resp
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0);
+            let retry_after = crate::sources::retry_after(resp.headers());
             let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
             let again = match (status, retry_after) {
                 (404, _) => Some(wait),
-                (429, Some(s)) if s <= 5.0 => Some(Duration::from_secs_f64(s)),
+                (429, Some(d)) if d <= Duration::from_secs(5) => Some(d),
                 (500..=599, _) => Some(wait),
                 _ => None,
             };

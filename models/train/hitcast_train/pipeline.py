@@ -470,7 +470,6 @@ def run(data_dir, kaggle, artists, seed_dir, out: Path, cfg: model.Config, versi
     results.seconds = round(time.time() - t0, 1)
     d = results.as_dict()
     (out / "metrics.json").write_text(json.dumps(d, indent=1))
-    (out / "schema.json").write_text(json.dumps(schema, indent=1))
     (out / "MODEL_CARD.md").write_text(card.render(d, schema))
     log(f"done in {results.seconds} s")
     return results
