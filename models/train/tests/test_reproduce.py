@@ -31,6 +31,9 @@ def test_committed_model_is_the_pipelines(tmp_path):
     X = np.array([[np.nan if v is None else v for v in r] for r in committed["rows"]], np.float32)
     sess = ort.InferenceSession(str(tmp_path / "hitcast.onnx"), providers=["CPUExecutionProvider"])
     probs, pop, interval = sess.run(None, {"features": X})
+    print(f"retrained vs committed: band_probs {np.abs(probs - np.array(committed['band_probs'])).max():.2e}, "
+          f"popularity {np.abs(pop[:, 0] - np.array(committed['popularity'])).max():.2e}, "
+          f"interval {np.abs(interval - np.array(committed['interval'])).max():.2e}")
     assert np.abs(probs - np.array(committed["band_probs"])).max() < 1e-3
     assert np.abs(pop[:, 0] - np.array(committed["popularity"])).max() < 0.05
     assert np.abs(interval - np.array(committed["interval"])).max() < 0.1
