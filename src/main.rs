@@ -75,7 +75,8 @@ enum Command {
     },
 }
 
-/// The model inputs as flags. With a file, a flag overrides that value for every track.
+/// The model inputs as flags, every one optional (a track needs at least one; `hitcast model`
+/// lists them). With a file, a flag overrides that value for every track.
 #[derive(Debug, Args)]
 struct FeatureArgs {
     /// Track title (shown, and what the title marker and featured artists are derived from)
@@ -120,31 +121,30 @@ struct FeatureArgs {
     /// BPM, 0-250
     #[arg(long, allow_hyphen_values = true)]
     tempo: Option<String>,
-    /// Beats per bar (optional)
+    /// Beats per bar
     #[arg(long, allow_hyphen_values = true)]
     time_signature: Option<String>,
     /// Milliseconds
     #[arg(long, allow_hyphen_values = true)]
     duration_ms: Option<String>,
-    /// The artist's Spotify popularity 0-100 (optional)
+    /// The artist's Spotify popularity 0-100
     #[arg(long, allow_hyphen_values = true)]
     artist_popularity: Option<String>,
     /// pop, rock, hip-hop, edm, r&b, latin, other, country, k-pop, indie, folk, jazz or classical
-    /// (optional)
     #[arg(long, allow_hyphen_values = true)]
     genre: Option<String>,
-    /// Years since release, 0 for an unreleased song (optional)
+    /// Years since release, 0 for an unreleased song
     #[arg(long, allow_hyphen_values = true)]
     years_since_release: Option<String>,
     /// 0 original, 1 remix, 2 live, 3 acoustic, 4 instrumental, 5 remaster, 6 version
-    /// (optional; derived from --name when not given)
+    /// (derived from --name when not given)
     #[arg(long, allow_hyphen_values = true)]
     title_marker: Option<String>,
     /// 0 album, 1 live, 2 compilation, 3 soundtrack, 4 deluxe, 5 remaster, 6 remix
-    /// (optional; derived from --album when not given)
+    /// (derived from --album when not given)
     #[arg(long, allow_hyphen_values = true)]
     album_marker: Option<String>,
-    /// Featured artists beyond the main one (optional; derived from --artists and --name)
+    /// Featured artists beyond the main one (derived from --artists and --name)
     #[arg(long, allow_hyphen_values = true)]
     featured_artists: Option<String>,
 }
