@@ -320,13 +320,11 @@ def score_previous(path: Path, p: Prepared, bare) -> dict:
     requires and, where its test split's ids lie beside it (`test_split_ids-VERSION.txt`), only
     rows that were in its test split too (its training artists would flatter it); Hitcast on the
     same rows."""
-    import json as _json
-
     import onnx
 
     m = onnx.load(str(path))
     props = {q.key: q.value for q in m.metadata_props}
-    schema = _json.loads(props["hitcast.schema"])
+    schema = json.loads(props["hitcast.schema"])
     version = props.get("hitcast.version", "previous")
     names = [f["name"] for f in schema["features"]]
     if names != features.NAMES:
