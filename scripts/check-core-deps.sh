@@ -10,3 +10,11 @@ if [ -n "$found" ]; then
   exit 1
 fi
 echo "core dependencies: no network or transport crate"
+# The core's tests, benches and the HTTP layer they use build no AWS crate either.
+aws="$(cargo tree -p hitcast -e normal,dev --prefix none --format '{p}' | awk '{print $1}' | sort -u | grep -E '^(aws-[a-z0-9-]+|aws_lambda_events|lambda_runtime|lambda_http)$' || true)"
+if [ -n "$aws" ]; then
+  echo "error: the core's tests (hitcast, dev) must not build AWS crates: $aws" >&2
+  echo "       (depend on hitcast-http without its \`lambda\` feature)" >&2
+  exit 1
+fi
+echo "core tests: no AWS crate"

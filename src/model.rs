@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ort::session::Session;
@@ -121,9 +122,13 @@ impl Default for Decision {
     }
 }
 
-/// A loaded model. Cheap to share across threads (`Arc<Model>`); runs are serialised.
+/// A loaded model. Cheap to share across threads (`Arc<Model>`): it holds one ONNX session per
+/// core ([`Model::sessions`]), so that many threads run the model at once (an `ort` session
+/// runs one call at a time, each on one thread here).
 pub struct Model {
-    session: Mutex<Session>,
+    sessions: Vec<Mutex<Session>>,
+    /// Where the next run starts looking for a free session.
+    next: AtomicUsize,
     schema: Schema,
     derive: DeriveRules,
     info: ModelInfo,
@@ -153,6 +158,31 @@ pub struct RunOutput {
 }
 
 impl Model {
+    /// Most sessions a model holds.
+    pub const MAX_SESSIONS: usize = 8;
+
+    /// How many sessions a model holds: one per core, at most [`Model::MAX_SESSIONS`].
+    pub fn pool_size() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, Model::MAX_SESSIONS)
+    }
+
+    /// How many runs can go at once.
+    pub fn sessions(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// A free session if there is one (starting at a rotating index), else the next one in turn.
+    fn session(&self) -> std::sync::MutexGuard<'_, Session> {
+        let n = self.sessions.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            if let Ok(s) = self.sessions[(start + i) % n].try_lock() {
+                return s;
+            }
+        }
+        self.sessions[start].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The default model compiled into this binary.
     pub fn embedded() -> Result<Model, ModelError> {
         Model::from_bytes(EMBEDDED_MODEL)
@@ -170,14 +200,7 @@ impl Model {
     /// listing the features this build knows, in order; then a multi-row probe batch must give
     /// finite, well-formed answers.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
-        let env = runtime::environment()?;
-        let session = Session::builder(env)
-            .and_then(|b| b.with_intra_threads(1).map_err(Into::into))
-            .and_then(|b| b.with_inter_threads(1).map_err(Into::into))
-            // Denormal floats make GEMM several times slower; their value is nil anyway.
-            .and_then(|b| b.with_config_entry("session.set_denormal_as_zero", "1").map_err(Into::into))
-            .and_then(|mut b| b.commit_from_memory(bytes))
-            .map_err(|e| ModelError::Onnx(e.to_string()))?;
+        let session = new_session(bytes)?;
         let has_interval = check_io(&session)?;
         let meta = read_metadata(&session, has_interval)?;
         let info = ModelInfo {
@@ -189,7 +212,11 @@ impl Model {
             decision: meta.decision,
             interval: meta.interval,
         };
-        let model = Model { session: Mutex::new(session), schema: meta.schema, derive: meta.derive, info };
+        let mut sessions = vec![Mutex::new(session)];
+        for _ in 1..Model::pool_size() {
+            sessions.push(Mutex::new(new_session(bytes)?));
+        }
+        let model = Model { sessions, next: AtomicUsize::new(0), schema: meta.schema, derive: meta.derive, info };
         model.probe()?;
         Ok(model)
     }
@@ -366,7 +393,7 @@ impl Model {
         }
         let tensor = TensorRef::from_array_view(([rows, Feature::COUNT], input))
             .map_err(|e| PredictError::Run(e.to_string()))?;
-        let mut session = self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut session = self.session();
         let outputs = session.run(ort::inputs![INPUT => tensor]).map_err(|e| PredictError::Run(e.to_string()))?;
         let extract = |name: &str, width: usize| -> Result<Vec<f32>, PredictError> {
             let (shape, data) =
@@ -381,6 +408,18 @@ impl Model {
         let interval = if self.info.interval.is_some() { extract(INTERVAL, 2)? } else { Vec::new() };
         Ok(RunOutput { probs: extract(BAND_PROBS, 4)?, popularity: extract(POPULARITY, 1)?, interval })
     }
+}
+
+/// One ONNX session on one thread (parallelism comes from the pool, not from inside a run).
+fn new_session(bytes: &[u8]) -> Result<Session, ModelError> {
+    let env = runtime::environment()?;
+    Session::builder(env)
+        .and_then(|b| b.with_intra_threads(1).map_err(Into::into))
+        .and_then(|b| b.with_inter_threads(1).map_err(Into::into))
+        // Denormal floats make GEMM several times slower; their value is nil anyway.
+        .and_then(|b| b.with_config_entry("session.set_denormal_as_zero", "1").map_err(Into::into))
+        .and_then(|mut b| b.commit_from_memory(bytes))
+        .map_err(|e| ModelError::Onnx(e.to_string()))
 }
 
 /// Checks the input and outputs; returns whether the model has the optional `interval` output.

@@ -377,6 +377,9 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     NotFound,
     MethodNotAllowed,
+    /// The server is at its limits (other requests' bodies hold the memory budget, or the
+    /// request took too long): try again after `Retry-After`.
+    Busy,
     /// Our side: the model failed or gave a result that is not a prediction.
     Internal,
 }
@@ -391,6 +394,7 @@ impl ErrorCode {
             ErrorCode::TooManyTracks | ErrorCode::BodyTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Internal => 500,
+            ErrorCode::Busy => 503,
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Warm handler: API Gateway event JSON → response JSON, one track. `cargo bench -p hitcast-lambda --bench handler`
-//! Target (issue #4): ≤ 200 µs.
+//! Warm handler: API Gateway event JSON → the router under `lambda_http` → response JSON, one
+//! track. `cargo bench -p hitcast-lambda --bench handler`. Target (issue #4): ≤ 200 µs.
 
 use std::sync::Arc;
 
@@ -10,7 +10,8 @@ use hitcast_lambda::store::{Loaded, ModelOrigin};
 fn bench(c: &mut Criterion) {
     let model = Arc::new(hitcast::Model::embedded().expect("model"));
     let state = Arc::new(AppState::new(Loaded { model, origin: ModelOrigin::Embedded }));
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let router = hitcast_http::router(state, hitcast_http::HttpLimits::default());
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let event =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/apigw-v2-predict.json")).unwrap();
     let rank =
@@ -18,15 +19,10 @@ fn bench(c: &mut Criterion) {
     for (name, ev) in [("event_to_json/predict_one", &event), ("event_to_json/rank_two", &rank)] {
         c.bench_function(name, |b| {
             b.iter(|| {
-                let req = lambda_http::request::from_str(ev).unwrap();
-                let resp = rt.block_on(hitcast_lambda::lambda::handler(state.clone(), req)).unwrap();
-                let (parts, body) = resp.into_parts();
-                let body = match body {
-                    lambda_http::Body::Text(t) => t,
-                    _ => unreachable!(),
-                };
-                // What lambda_http sends back to the Runtime API for API Gateway v2.
-                serde_json::to_string(&serde_json::json!({"statusCode": parts.status.as_u16(), "body": body})).unwrap()
+                let payload: lambda_http::request::LambdaRequest = serde_json::from_str(ev).unwrap();
+                let event = lambda_http::LambdaEvent { payload, context: lambda_http::Context::default() };
+                // what the runtime sends back to the Runtime API
+                serde_json::to_string(&rt.block_on(hitcast_http::lambda::respond(router.clone(), event))).unwrap()
             })
         });
     }

@@ -4,10 +4,12 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use hitcast_http::logging::LogFormat;
+use hitcast_http::{HttpLimits, ServeLimits};
 use thiserror::Error;
 
 /// Every environment variable the Lambda reads (kept in step with `infra/template.yaml`).
-pub const ENV_VARS: [&str; 12] = [
+pub const ENV_VARS: [&str; 13] = [
     "HITCAST_MODEL_S3_URI",
     "HITCAST_MODEL_SHA256",
     "HITCAST_MODEL_FALLBACK",
@@ -19,32 +21,9 @@ pub const ENV_VARS: [&str; 12] = [
     "HITCAST_BODY_TIMEOUT_SECS",
     "HITCAST_IDLE_TIMEOUT_SECS",
     "HITCAST_MAX_CONNECTIONS",
+    "HITCAST_BODY_BUDGET_BYTES",
     "AWS_LAMBDA_RUNTIME_API",
 ];
-
-/// The local server's bounds (see `local.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServerLimits {
-    /// `HITCAST_HEADER_TIMEOUT_SECS`: the whole request head must arrive within this.
-    pub header_timeout: Duration,
-    /// `HITCAST_BODY_TIMEOUT_SECS`: the whole body must arrive within this (else 408).
-    pub body_timeout: Duration,
-    /// `HITCAST_IDLE_TIMEOUT_SECS`: a connection that sends nothing for this long is closed.
-    pub idle_timeout: Duration,
-    /// `HITCAST_MAX_CONNECTIONS`: connections served at once; more wait in the backlog.
-    pub max_connections: usize,
-}
-
-impl Default for ServerLimits {
-    fn default() -> Self {
-        ServerLimits {
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(30),
-            idle_timeout: Duration::from_secs(20),
-            max_connections: 512,
-        }
-    }
-}
 
 /// `s3://bucket/key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,12 +52,6 @@ impl std::str::FromStr for S3Uri {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Json,
-    Text,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// Fetch the model from here at init; `None` serves the embedded model.
@@ -96,7 +69,11 @@ pub struct Config {
     /// `HITCAST_S3_TIMEOUT_SECS`: the whole model fetch (connect, read, every retry) must end
     /// within this, well inside Lambda's 10 s init.
     pub s3_timeout: Duration,
-    pub server: ServerLimits,
+    /// Local mode: the server's own bounds (`HITCAST_HEADER_TIMEOUT_SECS`,
+    /// `HITCAST_IDLE_TIMEOUT_SECS`, `HITCAST_MAX_CONNECTIONS`).
+    pub server: ServeLimits,
+    /// Both modes: the request's bounds (`HITCAST_BODY_TIMEOUT_SECS`, `HITCAST_BODY_BUDGET_BYTES`).
+    pub http: HttpLimits,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -186,12 +163,18 @@ impl Config {
                 },
             }
         };
-        let d = ServerLimits::default();
-        let server = ServerLimits {
+        let d = ServeLimits::default();
+        let server = ServeLimits {
             header_timeout: secs("HITCAST_HEADER_TIMEOUT_SECS", d.header_timeout)?,
-            body_timeout: secs("HITCAST_BODY_TIMEOUT_SECS", d.body_timeout)?,
             idle_timeout: secs("HITCAST_IDLE_TIMEOUT_SECS", d.idle_timeout)?,
             max_connections: count("HITCAST_MAX_CONNECTIONS", d.max_connections as u64)? as usize,
+            keep_alive: true,
+        };
+        let h = HttpLimits::default();
+        let http = HttpLimits {
+            body_timeout: secs("HITCAST_BODY_TIMEOUT_SECS", h.body_timeout)?,
+            body_budget_bytes: count("HITCAST_BODY_BUDGET_BYTES", h.body_budget_bytes as u64)? as usize,
+            ..h
         };
         Ok(Config {
             model_uri,
@@ -203,6 +186,7 @@ impl Config {
             model_max_bytes: count("HITCAST_MODEL_MAX_BYTES", Self::DEFAULT_MODEL_MAX_BYTES)?,
             s3_timeout: secs("HITCAST_S3_TIMEOUT_SECS", Self::DEFAULT_S3_TIMEOUT)?,
             server,
+            http,
         })
     }
 }

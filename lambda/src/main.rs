@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use hitcast_lambda::api::AppState;
+use hitcast_http::api::AppState;
 use hitcast_lambda::config::Config;
 use hitcast_lambda::store::{self, NoStore, S3Store};
 
@@ -13,7 +13,7 @@ use hitcast_lambda::store::{self, NoStore, S3Store};
 async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let config = Config::from_env().context("read the configuration")?;
-    hitcast_lambda::init_tracing(config.log_format);
+    hitcast_http::logging::init_tracing(config.log_format);
     let loaded = match &config.model_uri {
         Some(_) => store::load(&config, &S3Store::from_env(config.s3_timeout).await).await,
         None => store::load(&config, &NoStore).await,
@@ -32,13 +32,15 @@ async fn main() -> anyhow::Result<()> {
         init_ms = started.elapsed().as_millis() as u64,
         "ready"
     );
-    let state = Arc::new(AppState::new(loaded));
+    let router = hitcast_http::router(Arc::new(AppState::new(loaded)), config.http);
     if config.in_lambda {
-        let service = lambda_http::service_fn(move |req| hitcast_lambda::lambda::handler(state.clone(), req));
-        lambda_http::run(service).await.map_err(|e| anyhow::anyhow!(e)).context("the Lambda runtime stopped")
+        hitcast_http::lambda::run(router).await.map_err(|e| anyhow::anyhow!(e)).context("the Lambda runtime stopped")
     } else {
-        hitcast_lambda::local::serve(state, config.listen, config.server)
+        let listener = tokio::net::TcpListener::bind(config.listen)
             .await
-            .with_context(|| format!("serve on {}", config.listen))
+            .with_context(|| format!("listen on {}", config.listen))?;
+        let bound = listener.local_addr().context("read the bound address")?;
+        tracing::info!(address = %bound, "serving the Hitcast API and web page on http://{bound}/");
+        hitcast_http::serve(listener, router, config.server).await.with_context(|| format!("serve on {bound}"))
     }
 }

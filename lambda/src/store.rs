@@ -9,7 +9,7 @@ use hitcast::{Model, ModelError};
 use thiserror::Error;
 
 use crate::config::{Config, S3Uri};
-pub use crate::origin::{Loaded, ModelOrigin};
+pub use hitcast_http::origin::{Loaded, ModelOrigin};
 
 /// Fetches a model's bytes, refusing objects over `max_bytes` before reading them. The real
 /// one is [`S3Store`]; tests use others.
@@ -97,7 +97,7 @@ impl ModelStore for S3Store {
                 (_, Some(403)) => StoreError::AccessDenied { uri: uri.to_string() },
                 _ => StoreError::Other {
                     uri: uri.to_string(),
-                    message: aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
+                    message: short_error(&e, status),
                     source: Some(Box::new(e)),
                 },
             }
@@ -129,6 +129,33 @@ impl ModelStore for S3Store {
         }
         let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
         Ok(Fetched { bytes, sha256 })
+    }
+}
+
+/// An S3 failure in one short line: what happened and the status, never raw headers or bodies
+/// (the SDK's full error context runs to hundreds of characters).
+fn short_error<E, R>(e: &aws_sdk_s3::error::SdkError<E, R>, status: Option<u16>) -> String
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata,
+{
+    use aws_sdk_s3::error::SdkError;
+    let cut = |s: &str| -> String { s.chars().take(120).collect() };
+    match e {
+        SdkError::ServiceError(s) => {
+            let err = s.err();
+            let what = [err.code(), err.message()].into_iter().flatten().map(cut).collect::<Vec<_>>().join(": ");
+            let what = if what.is_empty() { "no error code".to_string() } else { what };
+            format!("S3 answered HTTP {} ({what})", status.map_or("?".into(), |s| s.to_string()))
+        }
+        SdkError::TimeoutError(_) => "S3 did not answer in time".into(),
+        SdkError::DispatchFailure(d) if d.is_timeout() => "S3 did not answer in time".into(),
+        SdkError::DispatchFailure(d) if d.is_io() => "S3 could not be reached (connection failed)".into(),
+        SdkError::DispatchFailure(_) => "S3 could not be reached".into(),
+        SdkError::ResponseError(_) => {
+            format!("S3 sent a response that could not be read (HTTP {})", status.map_or("?".into(), |s| s.to_string()))
+        }
+        SdkError::ConstructionFailure(_) => "the S3 request could not be built".into(),
+        _ => format!("S3 failed (HTTP {})", status.map_or("?".into(), |s| s.to_string())),
     }
 }
 

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use hitcast_lambda::api::{ApiRequest, AppState, handle};
-use hitcast_lambda::store::{Loaded, ModelOrigin};
+use hitcast_http::api::{ApiRequest, AppState, handle};
+use hitcast_http::origin::{Loaded, ModelOrigin};
 use serde_json::Value;
 
 use crate::path;

@@ -24,9 +24,12 @@ fn not_found_and_method_not_allowed() {
     let (s, v, _) = req(Method::GET, "/v2/predict", "");
     assert_eq!((s, v["error"]["code"].as_str()), (404, Some("not_found")));
     let (s, v, allow) = req(Method::GET, "/v1/predict", "");
-    assert_eq!((s, v["error"]["code"].as_str(), allow), (405, Some("method_not_allowed"), Some("POST")));
+    assert_eq!((s, v["error"]["code"].as_str(), allow), (405, Some("method_not_allowed"), Some("POST, OPTIONS")));
     let (s, _, allow) = req(Method::DELETE, "/health", "");
-    assert_eq!((s, allow), (405, Some("GET, HEAD")));
+    assert_eq!((s, allow), (405, Some("GET, HEAD, OPTIONS")));
+    // a plain OPTIONS (not a CORS preflight) lists the methods
+    let (s, _, allow) = req(Method::OPTIONS, "/v1/rank", "");
+    assert_eq!((s, allow), (204, Some("POST, OPTIONS")));
     // HEAD works wherever GET does, without a body
     let r = handle(&state(), ApiRequest { method: &Method::HEAD, path: "/health", content_type: None, body: b"" });
     assert_eq!((r.status.as_u16(), r.body.len()), (200, 0));
@@ -150,13 +153,24 @@ fn model_health_page_and_openapi() {
 }
 
 #[test]
-fn the_local_server_stops_reading_at_the_body_limit() {
+fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
+    use std::io::{Read, Write};
     let (_server, addr) = crate::support::Proc::serve(&[]);
-    let big = format!("{{\"tracks\": [\"{}\"]}}", "x".repeat(MAX_BODY_BYTES));
-    let (status, head, body) = crate::support::http(addr, "POST", "/v1/predict", Some(&big));
-    assert_eq!(status, 413, "{body}");
-    assert!(head.contains(&format!("x-hitcast-model: {}", crate::support::embedded_version())));
-    assert!(body.contains("body_too_large"), "{body}");
+    for declared in [MAX_BODY_BYTES + 1, 1_000_000_000] {
+        // the head only: the answer must come without a byte of the body
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(s, "POST /v1/predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {declared}\r\n\r\n").unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = s.read(&mut buf) {
+            raw.extend_from_slice(&buf[..n]);
+        }
+        let raw = String::from_utf8_lossy(&raw);
+        assert!(raw.starts_with("HTTP/1.1 413"), "{declared}: {raw}");
+        assert!(raw.contains(&format!("x-hitcast-model: {}", crate::support::embedded_version())), "{raw}");
+        assert!(raw.contains("body_too_large"), "{raw}");
+    }
 }
 
 #[test]

@@ -1,23 +1,30 @@
-//! The Lambda handler on captured event shapes: API Gateway HTTP API (v2), REST API (v1),
-//! Function URLs.
+//! The Lambda adapter (`hitcast_http::lambda::respond`, the router under `lambda_http`) on
+//! captured event shapes: API Gateway HTTP API (v2), REST API (v1), Function URLs.
 
 use hitcast_lambda::api::MODEL_HEADER;
-use lambda_http::Body;
+use lambda_http::request::LambdaRequest;
 use serde_json::Value;
 
 use crate::support::{fixture, state};
 
+async fn call_event(name: &str, event: &str) -> (u16, http::HeaderMap, String) {
+    let payload: LambdaRequest = serde_json::from_str(event).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let router = hitcast_http::router(state(), hitcast_http::HttpLimits::default());
+    let event = lambda_http::LambdaEvent { payload, context: lambda_http::Context::default() };
+    let v = hitcast_http::lambda::respond(router, event).await;
+    let status = v["statusCode"].as_u64().unwrap() as u16;
+    let mut headers = http::HeaderMap::new();
+    // REST APIs and ALBs get `multiValueHeaders`, HTTP APIs and Function URLs `headers`
+    for (k, x) in v["headers"].as_object().into_iter().chain(v["multiValueHeaders"].as_object()).flatten() {
+        let value = x.as_str().or_else(|| x[0].as_str()).unwrap();
+        headers.insert(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), value.parse().unwrap());
+    }
+    assert_eq!(v["isBase64Encoded"], false, "{name}: a text body");
+    (status, headers, v["body"].as_str().unwrap_or("").to_string())
+}
+
 async fn call(name: &str) -> (u16, http::HeaderMap, String) {
-    let req = lambda_http::request::from_str(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let resp = hitcast_lambda::lambda::handler(state(), req).await.unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = match resp.into_body() {
-        Body::Text(t) => t,
-        Body::Empty => String::new(),
-        other => panic!("{name}: expected a text body, got {other:?}"),
-    };
-    (status, headers, body)
+    call_event(name, &fixture(name)).await
 }
 
 fn json(body: &str) -> Value {
@@ -105,4 +112,28 @@ async fn function_url_wrong_content_type_is_415() {
     let (status, _, body) = call("function-url-text-plain.json").await;
     assert_eq!(status, 415);
     assert_eq!(json(&body)["error"]["code"], "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn an_event_whose_base64_body_is_not_base64_is_answered_400() {
+    let mut event: Value = serde_json::from_str(&fixture("apigw-rest-base64-rank.json")).unwrap();
+    assert_eq!(event["isBase64Encoded"], true);
+    event["body"] = Value::from("this is not base64 at all!");
+    let (status, _, body) = call_event("invalid base64", &event.to_string()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(json(&body)["error"]["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn a_cors_preflight_is_answered() {
+    let mut event: Value = serde_json::from_str(&fixture("function-url-rank.json")).unwrap();
+    event["requestContext"]["http"]["method"] = Value::from("OPTIONS");
+    event["headers"]["origin"] = Value::from("https://example.com");
+    event["headers"]["access-control-request-method"] = Value::from("POST");
+    event["headers"]["access-control-request-headers"] = Value::from("content-type");
+    let (status, headers, _) = call_event("preflight", &event.to_string()).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    assert!(headers["access-control-allow-headers"].to_str().unwrap().contains("content-type"));
 }

@@ -1,4 +1,4 @@
-//! `lambda/openapi.yaml` documents exactly the routes the router serves, and the documents it
+//! `http/openapi.yaml` documents exactly the routes the router serves, and the documents it
 //! answers with: every key a real response carries is documented, every required key is there.
 
 use std::collections::BTreeSet;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::support::state;
 
 fn spec() -> (String, serde_yaml::Value) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../http/openapi.yaml")).unwrap();
     let doc = serde_yaml::from_str(&text).unwrap();
     (text, doc)
 }

@@ -13,6 +13,7 @@ use hitcast::{Model, PredictError, Source, TrackFeatures};
 use http::{Method, StatusCode};
 use serde::Serialize;
 
+use crate::budget::BodyError;
 use crate::origin::{Loaded, ModelOrigin};
 
 /// Most tracks one request may carry.
@@ -100,7 +101,7 @@ pub struct ApiResponse {
     pub status: StatusCode,
     pub content_type: &'static str,
     pub body: Bytes,
-    /// For 405: the methods the path allows.
+    /// For 405 and `OPTIONS`: the methods the path allows.
     pub allow: Option<&'static str>,
 }
 
@@ -125,7 +126,8 @@ impl ApiResponse {
         ApiResponse { status: StatusCode::OK, content_type, body: Bytes::from_static(text.as_bytes()), allow: None }
     }
 
-    /// Into an `http::Response` with the headers every response carries.
+    /// Into an `http::Response` with the headers every response carries (CORS headers are the
+    /// router's `CorsLayer`'s).
     pub fn into_http<B>(self, model_version: &str, body: impl FnOnce(Bytes) -> B) -> http::Response<B> {
         // A model from S3 could carry a version that is not a valid header value.
         let version = http::HeaderValue::from_str(model_version)
@@ -133,8 +135,7 @@ impl ApiResponse {
         let mut b = http::Response::builder()
             .status(self.status)
             .header(http::header::CONTENT_TYPE, self.content_type)
-            .header(MODEL_HEADER, version)
-            .header("access-control-allow-origin", "*");
+            .header(MODEL_HEADER, version);
         if let Some(allow) = self.allow {
             b = b.header(http::header::ALLOW, allow);
         }
@@ -196,6 +197,11 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
             .into_response(version);
     };
     let head = req.method == Method::HEAD && route.method() == "GET";
+    let allow = if route.method() == "GET" { "GET, HEAD, OPTIONS" } else { "POST, OPTIONS" };
+    if req.method == Method::OPTIONS {
+        // a CORS preflight is answered by the router's CorsLayer; a plain OPTIONS lists the methods
+        return ApiResponse { status: StatusCode::NO_CONTENT, content_type: "text/plain", body: Bytes::new(), allow: Some(allow) };
+    }
     if req.method.as_str() != route.method() && !head {
         let mut r = ApiError::new(
             ErrorCode::MethodNotAllowed,
@@ -207,7 +213,7 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
             ),
         )
         .into_response(version);
-        r.allow = Some(if route.method() == "GET" { "GET, HEAD" } else { "POST" });
+        r.allow = Some(allow);
         return r;
     }
     let result = match route {
@@ -227,28 +233,23 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
 }
 
 fn body_too_large(size: Option<usize>) -> ApiError {
-    let size = size.map_or("over the limit".to_string(), |n| format!("{n} bytes"));
-    ApiError::new(ErrorCode::BodyTooLarge, format!("the body is {size}; the limit is {MAX_BODY_BYTES} bytes"))
+    ApiError::new(ErrorCode::BodyTooLarge, BodyError::TooLarge { size: size.map(|n| n as u64), limit: MAX_BODY_BYTES }.to_string())
 }
 
-/// The 413 for a body the transport stopped reading at [`MAX_BODY_BYTES`].
-pub fn too_large(state: &AppState) -> ApiResponse {
-    body_too_large(None).into_response(state.model.version())
+/// The answer for a body the transport did not read: 413, 503 (budget spent), 408 or 400.
+pub fn body_error(state: &AppState, e: &BodyError) -> ApiResponse {
+    let code = match e {
+        BodyError::TooLarge { .. } => ErrorCode::BodyTooLarge,
+        BodyError::Busy { .. } => ErrorCode::Busy,
+        BodyError::Timeout(_) => ErrorCode::RequestTimeout,
+        BodyError::Unreadable(_) => ErrorCode::BadRequest,
+    };
+    ApiError::new(code, hitcast::input::echo_text(&e.to_string())).into_response(state.model.version())
 }
 
-/// The 400 for a body the transport could not read (broken chunked encoding, early hang-up).
-pub fn unreadable_body(state: &AppState, cause: &str) -> ApiResponse {
-    ApiError::bad_request(format!(
-        "the body could not be read (broken chunked encoding or a closed connection): {}",
-        hitcast::input::echo_text(cause)
-    ))
-    .into_response(state.model.version())
-}
-
-/// The 408 for a body that did not arrive within `limit`.
-pub fn body_timeout(state: &AppState, limit: std::time::Duration) -> ApiResponse {
-    ApiError::new(ErrorCode::RequestTimeout, format!("the body did not arrive within {} s", limit.as_secs()))
-        .into_response(state.model.version())
+/// The 503 for a request that took too long on our side.
+pub fn overloaded(state: &AppState) -> ApiResponse {
+    ApiError::new(ErrorCode::Busy, "the server is busy; try again in a moment").into_response(state.model.version())
 }
 
 /// The 500 for a handler that failed (never for bad input).
