@@ -188,11 +188,6 @@ pub const INTERACTIONS_ENV_VARS: [&str; 13] = [
     "AWS_LAMBDA_FUNCTION_NAME",
 ];
 
-/// Log targets that print raw events or requests (with credentials) at trace level; the
-/// binaries cap them at debug.
-pub const REDACTED_TARGETS: [&str; 4] =
-    ["lambda_runtime::layers::api_response", "aws_sigv4", "aws_smithy_runtime", "aws_smithy_http_client"];
-
 /// The SSM parameters (under `HITCAST_SSM_PREFIX`) and the variables they stand for.
 pub const SSM_SECRETS: [(&str, &str); 3] = [
     ("discord-public-key", "DISCORD_PUBLIC_KEY"),

@@ -10,13 +10,7 @@ use poise::serenity_prelude as serenity;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,serenity=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    hitcast_http::logging::init_tracing(hitcast_http::logging::LogFormat::Text);
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {

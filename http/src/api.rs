@@ -200,7 +200,12 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
     let allow = if route.method() == "GET" { "GET, HEAD, OPTIONS" } else { "POST, OPTIONS" };
     if req.method == Method::OPTIONS {
         // a CORS preflight is answered by the router's CorsLayer; a plain OPTIONS lists the methods
-        return ApiResponse { status: StatusCode::NO_CONTENT, content_type: "text/plain", body: Bytes::new(), allow: Some(allow) };
+        return ApiResponse {
+            status: StatusCode::NO_CONTENT,
+            content_type: "text/plain",
+            body: Bytes::new(),
+            allow: Some(allow),
+        };
     }
     if req.method.as_str() != route.method() && !head {
         let mut r = ApiError::new(
@@ -233,7 +238,10 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
 }
 
 fn body_too_large(size: Option<usize>) -> ApiError {
-    ApiError::new(ErrorCode::BodyTooLarge, BodyError::TooLarge { size: size.map(|n| n as u64), limit: MAX_BODY_BYTES }.to_string())
+    ApiError::new(
+        ErrorCode::BodyTooLarge,
+        BodyError::TooLarge { size: size.map(|n| n as u64), limit: MAX_BODY_BYTES }.to_string(),
+    )
 }
 
 /// The answer for a body the transport did not read: 413, 503 (budget spent), 408 or 400.

@@ -8,8 +8,10 @@ use std::convert::Infallible;
 
 use axum::Router;
 use base64::Engine as _;
-use lambda_http::request::{LambdaRequest, RequestContext};
-use lambda_http::{Adapter, LambdaEvent, RequestExt, Service, service_fn};
+pub use lambda_http::request::LambdaRequest;
+use lambda_http::request::RequestContext;
+use lambda_http::{Adapter, RequestExt, Service, service_fn};
+pub use lambda_http::{Context, LambdaEvent};
 use serde_json::Value;
 
 /// The JSON error for an undecodable body (the same `{"error": {"code", "message"}}` shape as

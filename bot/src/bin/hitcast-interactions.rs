@@ -11,8 +11,12 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use hitcast_bot::config::{self, DEFAULT_DISCORD_API, INTERACTIONS_ENV_VARS, InteractionsConfig, SSM_SECRETS};
 use hitcast_bot::interactions::verify::Verifier;
-use hitcast_bot::interactions::{Dispatch, Endpoint, Worker, lambda, local, register, webhook::Webhook};
+use hitcast_bot::interactions::{Dispatch, Endpoint, Worker, http, lambda, register, webhook::Webhook};
 use hitcast_bot::logic::{Bot, Live};
+use hitcast_bot::reccobeats::ReccoBeats;
+use hitcast_bot::spotify::Spotify;
+use hitcast_http::ServeLimits;
+use hitcast_http::logging::LogFormat;
 
 #[derive(Debug, Parser)]
 #[command(version, about = "Hitcast's Discord commands over HTTP interactions (Lambda or local)")]
@@ -96,7 +100,8 @@ async fn serve(started: Instant) -> anyhow::Result<()> {
     let env: HashMap<String, String> =
         INTERACTIONS_ENV_VARS.iter().filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v))).collect();
     // logging starts first: the rest of the configuration may come from SSM
-    init_tracing(config::json_logs(|k| env.get(k).cloned())?);
+    let format = if config::json_logs(|k| env.get(k).cloned())? { LogFormat::Json } else { LogFormat::Text };
+    hitcast_http::logging::init_tracing(format);
     let mut lookup = env.clone();
     // the AWS configuration (credentials, region, endpoints), loaded once if needed
     let mut sdk = None;
@@ -131,42 +136,20 @@ async fn serve(started: Instant) -> anyhow::Result<()> {
             Some(loaded) => loaded,
             None => aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
         };
-        let dispatch = Arc::new(Dispatch::SelfInvoke { client: aws_sdk_lambda::Client::new(&sdk), function });
+        let dispatch = Dispatch::SelfInvoke { client: aws_sdk_lambda::Client::new(&sdk), function };
+        let router = http::router::<Spotify, ReccoBeats>(endpoint, Arc::new(dispatch));
         tracing::info!(model_version = model.version(), init_ms = started.elapsed().as_millis() as u64, "ready");
         let handler = lambda_runtime::service_fn(move |ev: lambda_runtime::LambdaEvent<serde_json::Value>| {
-            let (endpoint, worker, dispatch) = (endpoint.clone(), worker.clone(), dispatch.clone());
-            async move {
-                let deadline = ev.context.deadline;
-                Ok::<_, lambda_runtime::Error>(
-                    lambda::handle(&endpoint, &worker, &dispatch, ev.payload, deadline).await,
-                )
-            }
+            let (worker, router) = (worker.clone(), router.clone());
+            async move { Ok::<_, lambda_runtime::Error>(lambda::handle(&worker, &router, ev.payload, ev.context).await) }
         });
         lambda_runtime::run(handler).await.map_err(|e| anyhow::anyhow!(e)).context("the Lambda runtime stopped")
     } else {
-        let dispatch = Arc::new(Dispatch::InProcess(worker));
+        let router = http::router(endpoint, Arc::new(Dispatch::InProcess(worker)));
         let listen = config.listen;
-        local::serve(endpoint, dispatch, listen, |addr| {
-            tracing::info!(model_version = model.version(), %addr, init_ms = started.elapsed().as_millis() as u64, "ready");
-        })
-        .await
-        .with_context(|| format!("serve on {listen}"))
+        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listen on {listen}"))?;
+        let addr = listener.local_addr().context("read the bound address")?;
+        tracing::info!(model_version = model.version(), %addr, init_ms = started.elapsed().as_millis() as u64, "ready");
+        hitcast_http::serve(listener, router, ServeLimits::default()).await.with_context(|| format!("serve on {addr}"))
     }
-}
-
-fn init_tracing(json: bool) {
-    use tracing_subscriber::EnvFilter;
-    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // Secrets never reach the log, whatever RUST_LOG says: these targets print whole events and
-    // requests at trace level (Discord's interaction token and signature, SSM's decrypted
-    // answer, signed AWS requests), so they are capped at debug.
-    for target in hitcast_bot::config::REDACTED_TARGETS {
-        filter = filter.add_directive(format!("{target}=debug").parse().expect("a valid directive"));
-    }
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if json {
-        builder.json().without_time().with_current_span(false).try_init()
-    } else {
-        builder.with_ansi(false).try_init()
-    };
 }

@@ -11,10 +11,11 @@
 //! 3. [`Worker::run`] — the same enrichment, model and replies as the gateway bot
 //!    ([`crate::logic::Bot`]), then the answer edits the original response ([`webhook`]).
 //!
-//! [`lambda`] and [`local`] are the two transports; [`register`] PUTs the slash commands.
+//! [`http`] is the endpoint's router (served locally by `hitcast-http`, or on Lambda by
+//! [`lambda`], which also takes the job events); [`register`] PUTs the slash commands.
 
+pub mod http;
 pub mod lambda;
-pub mod local;
 pub mod register;
 pub mod verify;
 pub mod webhook;
@@ -303,9 +304,23 @@ impl Endpoint {
     }
 }
 
+/// Requests refused since the process started (forged, unsigned, stale): unauthenticated
+/// traffic must not set the log's volume, so each is logged at debug, and a count at info
+/// once per power of two.
+static REFUSED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 fn log_refused(why: Refused) {
     // Discord itself sends forged requests to check the endpoint: expected, not an error.
-    tracing::info!(reason = %why, "refused an interaction request");
+    let n = REFUSED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    tracing::debug!(reason = %why, "refused an interaction request");
+    if n.is_power_of_two() {
+        tracing::info!(refused = n, last_reason = %why, "refused interaction requests so far");
+    }
+}
+
+/// How many requests this process has refused.
+pub fn refused_count() -> u64 {
+    REFUSED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Unix milliseconds now.

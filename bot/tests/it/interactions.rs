@@ -752,7 +752,7 @@ async fn the_local_server_answers_other_routes_and_bounds_bodies() {
     let v: Value = other.json().await.unwrap();
     assert!(v["error"]["message"].as_str().unwrap().contains("/interactions"), "{v}");
     // a body over the limit is refused before its signature is even checked
-    let big = vec![b'{'; hitcast_bot::interactions::local::MAX_BODY_BYTES + 1];
+    let big = vec![b'{'; hitcast_bot::interactions::http::MAX_BODY_BYTES + 1];
     let (status, text) = post(&server.url, &signed(&k, &big), big).await;
     assert_eq!(status, 413, "{text}");
     assert!(d.received_requests().await.unwrap().is_empty());
