@@ -27,8 +27,8 @@ pub const IGNORED_KEYS: [&str; 6] = ["track_id", "id", "isrc", "spotify_id", "ur
 
 /// Longest given value echoed back in an error, in characters.
 pub const MAX_ECHO: usize = 100;
-/// Most problems kept for one track (or one document); the rest are counted.
-pub const MAX_PROBLEMS: usize = 50;
+use crate::capped::Capped;
+pub use crate::capped::MAX_PROBLEMS;
 /// Longest track name, artist name or album name, in characters.
 pub const MAX_TEXT: usize = 1000;
 /// Most items kept of a list value (artists); a longer list is an error.
@@ -311,8 +311,7 @@ pub struct TrackIn {
     pub artists: Vec<String>,
     pub album: Option<String>,
     values: [Option<f64>; Feature::COUNT],
-    problems: Vec<InputError>,
-    more_problems: usize,
+    problems: Capped<InputError>,
     seen: u32,
     keys: usize,
 }
@@ -377,8 +376,9 @@ impl TrackIn {
             }
             Key::Ignored => {}
             // past the cap only counted: no suggestion is computed for the 500,000th unknown key
-            _ if self.problems.len() >= MAX_PROBLEMS => self.more_problems += 1,
-            Key::Unknown | Key::Features | Key::Tracks | Key::WhatIf => self.problem(InputError::unknown(key)),
+            Key::Unknown | Key::Features | Key::Tracks | Key::WhatIf => {
+                self.problems.push_with(|| InputError::unknown(key))
+            }
         }
     }
 
@@ -416,10 +416,7 @@ impl TrackIn {
     /// and `album` win over the nested ones; a feature given in both is a duplicate.
     pub(crate) fn merge_nested(&mut self, inner: TrackIn) {
         self.keys += inner.keys;
-        for e in inner.problems {
-            self.problem(e);
-        }
-        self.more_problems += inner.more_problems;
+        self.problems.extend(inner.problems);
         for f in Feature::ALL {
             let bit = 1 << f.index();
             if inner.seen & bit == 0 {
@@ -448,11 +445,12 @@ impl TrackIn {
 
     /// Records a problem (the first [`MAX_PROBLEMS`] are kept, the rest counted).
     pub fn problem(&mut self, e: InputError) {
-        if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(e);
-        } else {
-            self.more_problems += 1;
-        }
+        self.problems.push(e);
+    }
+
+    /// Records a problem built only if it will be kept (past the cap it is only counted).
+    pub fn problem_with(&mut self, make: impl FnOnce() -> InputError) {
+        self.problems.push_with(make);
     }
 
     /// Counts a key that was read without [`TrackIn::set`].
@@ -471,13 +469,14 @@ impl TrackIn {
 
     /// Problems found beyond the first [`MAX_PROBLEMS`].
     pub fn more_problems(&self) -> usize {
-        self.more_problems
+        self.problems.more()
     }
 
     /// The track, every value tagged with `source`; or what was wrong with it.
     pub fn into_track(self, source: Source) -> Result<TrackFeatures, Rejected> {
         if !self.problems.is_empty() {
-            return Err(Rejected { problems: self.problems, more: self.more_problems });
+            let (problems, more) = self.problems.into_parts();
+            return Err(Rejected { problems, more });
         }
         let mut t = TrackFeatures::new(self.name);
         t.artists = self.artists;
@@ -493,14 +492,18 @@ impl TrackIn {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WhatIfIn {
     pub changes: Vec<Change>,
-    pub problems: Vec<InputError>,
+    pub problems: Capped<InputError>,
 }
 
 impl WhatIfIn {
     /// Reads one change (`tempo=120` on the command line, a `what_if` entry in JSON).
     pub fn set(&mut self, key: &str, value: &RawValue) {
         let problem = match Feature::from_name(key) {
-            None => Some(InputError::unknown(key)),
+            // past the cap only counted: no suggestion is computed for the 500,000th unknown key
+            None => {
+                self.problems.push_with(|| InputError::unknown(key).within("what_if"));
+                return;
+            }
             Some(f) if self.changes.iter().any(|c| c.feature == f) => {
                 Some(InputError::Duplicate { field: key.to_string() })
             }
@@ -512,9 +515,7 @@ impl WhatIfIn {
                 Err(e) => Some(e),
             },
         };
-        if let Some(e) = problem
-            && self.problems.len() < MAX_PROBLEMS
-        {
+        if let Some(e) = problem {
             self.problems.push(e.within("what_if"));
         }
     }

@@ -25,6 +25,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod capped;
 pub mod derive;
 pub mod explain;
 pub mod features;
@@ -39,6 +40,7 @@ pub mod schema;
 pub mod suggest;
 pub mod wire;
 
+pub use capped::{Capped, MAX_PROBLEMS};
 pub use derive::DeriveRules;
 pub use explain::{Change, Driver, Explanation, WhatIf};
 pub use features::{Feature, Source, Sourced, TrackFeatures};

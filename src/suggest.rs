@@ -5,9 +5,18 @@ use crate::features::Feature;
 /// Keys besides the feature names that a track document may carry.
 const OTHER_KEYS: [&str; 8] = ["name", "title", "artists", "album", "features", "tracks", "what_if", "track_id"];
 
+static COMPUTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many suggestions this process has computed: a request's cost in suggestions is bounded
+/// by the problem cap ([`crate::MAX_PROBLEMS`]), and tests check it with this count.
+pub fn computed() -> u64 {
+    COMPUTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The closest known key (a feature name, or `features`, `name`, `artists`, …), if it is close
 /// enough to be a typo.
 pub fn suggest(field: &str) -> Option<String> {
+    COMPUTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // a key longer than any name cannot be a typo of one (and would cost time to compare)
     if field.len() > 40 {
         return None;

@@ -10,7 +10,7 @@
 //! HTTP API emit these same types, so the same input gives the same document.
 //!
 //! Reading is bounded: at most `max_tracks` tracks are read (the rest are counted), at most
-//! [`MAX_PROBLEMS`] problems are kept per document, echoed values are cut short.
+//! [`MAX_PROBLEMS`](crate::MAX_PROBLEMS) problems are kept per document, echoed values are cut short.
 
 use std::fmt;
 
@@ -18,9 +18,10 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
+use crate::capped::Capped;
 use crate::explain::{Explanation, WhatIf};
 use crate::features::{Feature, Source, Sourced, TrackFeatures};
-use crate::input::{InputError, Key, MAX_PROBLEMS, RawValue, RawVisitor, TrackIn, WhatIfIn, echo_text};
+use crate::input::{InputError, Key, RawValue, RawVisitor, TrackIn, WhatIfIn, echo_text};
 use crate::model::{Decision, IntervalInfo, InvalidRow, ModelInfo};
 use crate::prediction::{Band, Interval, Prediction};
 use crate::rank::Ranking;
@@ -44,24 +45,29 @@ pub struct Document {
     pub total: usize,
     pub what_if: Option<WhatIfIn>,
     /// Problems with the document itself rather than with one track.
-    pub problems: Vec<InputError>,
+    pub problems: Capped<InputError>,
 }
 
-/// Located input problems: `(track index in a batch, error)`, the first [`MAX_PROBLEMS`], and
+/// Located input problems: `(track index in a batch, error)`, the first [`MAX_PROBLEMS`](crate::MAX_PROBLEMS), and
 /// how many more there were.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InputProblems {
-    pub problems: Vec<(Option<usize>, InputError)>,
-    pub more: usize,
+    pub problems: Capped<(Option<usize>, InputError)>,
 }
 
 impl InputProblems {
     pub fn push(&mut self, track: Option<usize>, e: InputError) {
-        if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push((track, e));
-        } else {
-            self.more += 1;
-        }
+        self.problems.push((track, e));
+    }
+
+    /// Builds the problem only if it will be kept (see [`Capped::push_with`]).
+    pub fn push_with(&mut self, track: Option<usize>, make: impl FnOnce() -> InputError) {
+        self.problems.push_with(|| (track, make()));
+    }
+
+    /// Problems cut (counted, not kept).
+    pub fn more(&self) -> usize {
+        self.problems.more()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -80,8 +86,8 @@ impl fmt::Display for InputProblems {
                 None => write!(f, "{e}")?,
             }
         }
-        if self.more > 0 {
-            write!(f, " (and {} more problems)", self.more)?;
+        if self.more() > 0 {
+            write!(f, " (and {} more problems)", self.more())?;
         }
         Ok(())
     }
@@ -128,7 +134,7 @@ impl Document {
                     for e in r.problems {
                         problems.push((!single).then_some(i), e);
                     }
-                    problems.more += r.more;
+                    problems.problems.add_more(r.more);
                 }
             }
         }
@@ -164,7 +170,7 @@ impl<'de> Visitor<'de> for DocSeed {
         let mut batch: Option<(Vec<TrackIn>, usize)> = None;
         let mut what_if: Option<WhatIfIn> = None;
         let (mut seen_tracks, mut seen_what_if) = (false, false);
-        let mut problems = Vec::new();
+        let mut problems = Capped::default();
         let mut first_track_key: Option<String> = None;
         let mut nested: Option<TrackIn> = None;
         while let Some(key) = map.next_key::<String>()? {
@@ -173,9 +179,7 @@ impl<'de> Visitor<'de> for DocSeed {
                     let seen = if k == Key::Tracks { &mut seen_tracks } else { &mut seen_what_if };
                     if *seen {
                         map.next_value::<IgnoredAny>()?;
-                        if problems.len() < MAX_PROBLEMS {
-                            problems.push(InputError::Duplicate { field: echo_text(&key) });
-                        }
+                        problems.push_with(|| InputError::Duplicate { field: echo_text(&key) });
                     } else if k == Key::Tracks {
                         *seen = true;
                         batch = Some(map.next_value_seed(ListSeed { max_tracks: self.max_tracks })?);
@@ -460,7 +464,7 @@ pub struct ErrorDetail {
     pub message: String,
     /// The field of the first problem.
     pub field: Option<String>,
-    /// At most [`MAX_PROBLEMS`] problems…
+    /// At most [`MAX_PROBLEMS`](crate::MAX_PROBLEMS) problems…
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<ProblemOut>,
     /// …and how many more there were.
@@ -480,17 +484,11 @@ impl ErrorDetail {
         ErrorDetail { code, message: message.into(), field: None, problems: Vec::new(), more_problems: 0 }
     }
 
-    /// An error listing problems (capped at [`MAX_PROBLEMS`]; `more` counts those already cut).
+    /// An error listing problems (capped at [`MAX_PROBLEMS`](crate::MAX_PROBLEMS); `more` counts those already cut).
     pub fn with_problems(code: ErrorCode, problems: impl IntoIterator<Item = ProblemOut>, more: usize) -> ErrorDetail {
-        let mut kept = Vec::new();
-        let mut more_problems = more;
-        for p in problems {
-            if kept.len() < MAX_PROBLEMS {
-                kept.push(p);
-            } else {
-                more_problems += 1;
-            }
-        }
+        let mut capped: Capped<ProblemOut> = problems.into_iter().collect();
+        capped.add_more(more);
+        let (kept, more_problems) = capped.into_parts();
         let mut message = kept
             .iter()
             .take(PROBLEMS_IN_MESSAGE)
@@ -512,7 +510,7 @@ impl ErrorDetail {
         ErrorDetail::with_problems(
             ErrorCode::InvalidInput,
             p.problems.iter().map(|(t, e)| ProblemOut::input(*t, e)),
-            p.more,
+            p.more(),
         )
     }
 
@@ -784,7 +782,7 @@ mod tests {
     fn errors_are_capped() {
         let problems = (0..500).map(|i| ProblemOut::input(Some(i), &InputError::unknown("x")));
         let e = ErrorDetail::with_problems(ErrorCode::InvalidInput, problems, 7);
-        assert_eq!((e.problems.len(), e.more_problems), (MAX_PROBLEMS, 500 - MAX_PROBLEMS + 7));
+        assert_eq!((e.problems.len(), e.more_problems), (crate::MAX_PROBLEMS, 500 - crate::MAX_PROBLEMS + 7));
         assert!(e.message.ends_with(&format!("(and {} more problems)", 500 - 5 + 7)), "{}", e.message);
         assert_eq!(ErrorCode::TooManyTracks.status(), 413);
         let v = serde_json::to_value(e.body("2.0.0")).unwrap();

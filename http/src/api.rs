@@ -348,6 +348,7 @@ fn explain(model: &Model, mut doc: Document) -> Result<ApiResponse, ApiError> {
         for e in &w.problems {
             p.push(None, e.clone());
         }
+        p.problems.add_more(w.problems.more());
         return Err(ApiError::input(&p));
     }
     let explanation = model.explain(&track).map_err(|e| ApiError::predict(e, true))?;

@@ -36,7 +36,7 @@ impl fmt::Display for BadInput {
         if let Some(w) = &self.whole {
             return write!(f, "{}: {w}", self.source);
         }
-        let n = self.problems.problems.len() + self.problems.more;
+        let n = self.problems.problems.total();
         writeln!(f, "{} has {n} problem(s):", self.source)?;
         for (track, e) in &self.problems.problems {
             match (track, track.and_then(|t| self.lines.get(t))) {
@@ -45,8 +45,8 @@ impl fmt::Display for BadInput {
                 (None, _) => writeln!(f, "  {e}")?,
             }
         }
-        if self.problems.more > 0 {
-            writeln!(f, "  … and {} more", self.problems.more)?;
+        if self.problems.more() > 0 {
+            writeln!(f, "  … and {} more", self.problems.more())?;
         }
         Ok(())
     }
@@ -113,7 +113,8 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Tracks, BadInput> {
     let mut header = TrackIn::default();
     for k in keys.iter().filter(|k| !k.is_empty()) {
         match Key::of(k) {
-            Key::Unknown | Key::Features | Key::Tracks | Key::WhatIf => header.problem(InputError::unknown(k)),
+            // past the cap only counted: no suggestion for the 2,000,000th unknown column
+            Key::Unknown | Key::Features | Key::Tracks | Key::WhatIf => header.problem_with(|| InputError::unknown(k)),
             key => {
                 header.take(key, k);
             }
