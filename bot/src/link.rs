@@ -14,12 +14,24 @@ pub struct SpotifyRef {
     pub id: String,
 }
 
+impl Kind {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::Track => "track",
+            Kind::Album => "album",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LinkError {
+    /// What to paste depends on what the command wants (`/album` wants an album's link).
     #[error(
-        "that is not a Spotify link: paste a track link (https://open.spotify.com/track/…), a spotify:track: URI or a track id"
+        "that is not a Spotify link: paste {} link (https://open.spotify.com/{}/…), a spotify:{}: URI or {} id",
+        if *.0 == Kind::Album { "an album" } else { "a track" }, .0.name(), .0.name(),
+        if *.0 == Kind::Album { "an album" } else { "a track" }
     )]
-    NotSpotify,
+    NotSpotify(Kind),
     #[error("that is a Spotify {0} link; {1}")]
     WrongKind(String, &'static str),
     #[error("the Spotify id {0} is not valid (22 letters and digits)")]
@@ -58,14 +70,18 @@ pub fn parse(input: &str, expect: Kind) -> Result<SpotifyRef, LinkError> {
         if segs.first().is_some_and(|s| s.starts_with("intl-")) {
             segs.remove(0);
         }
+        // the embed player's links: open.spotify.com/embed/track/ID (and the older embed-podcast)
+        if segs.first().is_some_and(|s| *s == "embed") {
+            segs.remove(0);
+        }
         match segs.as_slice() {
             [kind, id, ..] => (*kind, id.to_string()),
-            _ => return Err(LinkError::NotSpotify),
+            _ => return Err(LinkError::NotSpotify(expect)),
         }
     } else if valid_id(s) {
         ("track", s.to_string())
     } else {
-        return Err(LinkError::NotSpotify);
+        return Err(LinkError::NotSpotify(expect));
     };
     let kind = match (kind, expect) {
         ("track", _) => Kind::Track,
@@ -79,7 +95,7 @@ pub fn parse(input: &str, expect: Kind) -> Result<SpotifyRef, LinkError> {
                 },
             ));
         }
-        _ => return Err(LinkError::NotSpotify),
+        _ => return Err(LinkError::NotSpotify(expect)),
     };
     if kind != expect {
         return Err(LinkError::WrongKind(
@@ -149,6 +165,8 @@ mod tests {
             "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=abc123&utm_source=copy-link",
             "https://open.spotify.com/intl-de/track/4uLU6hMCjMI75M1A2tKUQC",
             "https://open.spotify.com/intl-pt-BR/track/4uLU6hMCjMI75M1A2tKUQC?si=x",
+            // the embed player's link, as pasted from a web page
+            "https://open.spotify.com/embed/track/4uLU6hMCjMI75M1A2tKUQC?utm_source=generator",
             "open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
             "http://play.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
             "<https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC>",
@@ -163,6 +181,10 @@ mod tests {
     fn album_links() {
         check("https://open.spotify.com/album/4aawyAB9vmqN3uQ7FjRGTy?si=1", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
         check("spotify:album:4aawyAB9vmqN3uQ7FjRGTy", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
+        check("https://open.spotify.com/embed/album/4aawyAB9vmqN3uQ7FjRGTy", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
+        // /album's errors ask for an album's link, not a track's
+        let e = parse("https://example.com/x", Kind::Album).unwrap_err().to_string();
+        assert!(e.contains("paste an album link (https://open.spotify.com/album/…)") && !e.contains("track"), "{e}");
         check("https://open.spotify.com/album/4aawyAB9vmqN3uQ7FjRGTy", Kind::Track, Err("use /album for albums"));
         check("https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC", Kind::Album, Err("use /predict"));
     }

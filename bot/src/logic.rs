@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use hitcast::{Feature, Model, PredictError};
+use hitcast::{Model, PredictError};
 
 use crate::enrich::{self, Enricher, Overrides};
 use crate::link::{self, Kind, SpotifyRef};
-use crate::reply::{self, Reply};
+use crate::reply::{self, LeftOut, Reply};
 use crate::resolve::ShortLinks;
 use crate::sources::{Catalog, FeatureSource};
 
@@ -56,6 +56,14 @@ fn predict_failed(e: PredictError, tracks: &[&hitcast::TrackFeatures]) -> Reply 
     }
 }
 
+/// Where the refused values came from (`Spotify`, `ReccoBeats`, …): they are not the user's.
+fn sources_of(e: &hitcast::Invalid, t: &hitcast::TrackFeatures) -> String {
+    let mut sources: Vec<String> =
+        e.problems.iter().filter_map(|p| t.get(p.feature)).map(|s| s.source.to_string()).collect();
+    sources.dedup();
+    sources.join(", ")
+}
+
 fn lookup_failed(e: enrich::EnrichError) -> Reply {
     if e.is_internal() {
         tracing::error!(error = %e, "Spotify lookup failed");
@@ -74,7 +82,8 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
             Ok(_) => Reply::private("That link could not be opened."),
         };
         let full = self.links.resolve(url).await.ok_or_else(not_resolved)?;
-        link::parse(&full, kind).map_err(|e| Reply::private(format!("That short link leads to {full}: {e}.")))
+        link::parse(&full, kind)
+            .map_err(|e| Reply::private(format!("That short link leads to {}: {e}.", reply::md(&full))))
     }
 
     /// `/predict` from text: parses the link once (resolving a short link), then [`Bot::predict`].
@@ -148,23 +157,27 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
             Ok(a) => a,
             Err(e) => return lookup_failed(e),
         };
+        // every track is checked on its own: one track the model cannot take (a real 87-minute
+        // track is above the schema's duration) is left out and named, the others are ranked
         let mut ready = Vec::new();
-        let mut skipped: Vec<(String, Vec<Feature>)> = Vec::new();
+        let mut left_out: Vec<LeftOut> = Vec::new();
         for t in &album.tracks {
+            let name = t.features.name.clone().unwrap_or_else(|| "a track without a name".into());
             let missing = reply::missing_required(&self.model, t);
-            if missing.is_empty() {
-                ready.push(t.features.clone());
+            if !missing.is_empty() {
+                let names = missing.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+                left_out.push(LeftOut { name, why: format!("no inputs (it needs one of {names})") });
+            } else if let Err(e) = self.model.schema().validate(&t.features) {
+                left_out.push(LeftOut { name, why: format!("{e} (from {})", sources_of(&e, &t.features)) });
             } else {
-                skipped.push((t.features.name.clone().unwrap_or_default(), missing));
+                ready.push(t.features.clone());
             }
         }
         if ready.is_empty() {
-            let first = album.tracks.first().cloned().unwrap_or_else(|| enrich::from_options(None, overrides));
-            let missing = skipped.first().map(|(_, m)| m.clone()).unwrap_or_default();
-            return reply::need_inputs(&first, &missing);
+            return reply::album_nothing_ranked(&album, &left_out);
         }
         match self.model.rank(&ready) {
-            Ok(ranking) => reply::album(&album, &ranking, &skipped),
+            Ok(ranking) => reply::album(&album, &ranking, &left_out),
             Err(e) => predict_failed(e, &ready.iter().collect::<Vec<_>>()),
         }
     }

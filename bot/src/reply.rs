@@ -115,6 +115,57 @@ fn field(name: &str, value: String, inline: bool) -> Field {
     Field { name: name.to_string(), value: truncate(&value, 1024), inline }
 }
 
+/// Third-party text (track, artist and album names from Spotify; links the user pasted) as
+/// Discord shows it literally: every character Discord's Markdown reads (`*`, `_`, `~`, `` ` ``,
+/// `|`, `>`, `#`, `[`, `]`, `<`, `-`, `\\`) is escaped, so a title with asterisks cannot pair
+/// with the bot's own bold and garble the line.
+pub fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '<' | '-') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Lines joined up to `limit` characters (and at most `max_lines`), cut between lines, never
+/// inside one: what is left out is counted in a last line from `more(n)`. A first line longer
+/// than the limit alone is shortened.
+pub fn whole_lines(lines: &[String], limit: usize, max_lines: usize, more: impl Fn(usize) -> String) -> String {
+    let len = |s: &str| s.chars().count();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let rest = lines.len() - i - 1;
+        let sep = usize::from(!out.is_empty());
+        let tail = if rest > 0 { 1 + len(&more(rest)) } else { 0 };
+        if i >= max_lines || len(&out) + sep + len(line) + tail > limit {
+            if i == 0 && max_lines > 0 {
+                // one line alone too long: keep a shortened one rather than none
+                let tail = if rest > 0 { 1 + len(&more(rest)) } else { 0 };
+                out.push_str(&truncate(line, limit.saturating_sub(tail).max(1)));
+                if rest > 0 {
+                    out.push('\n');
+                    out.push_str(&more(rest));
+                }
+                return out;
+            }
+            let hidden = lines.len() - i;
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&more(hidden));
+            return out;
+        }
+        if sep == 1 {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n.saturating_sub(1)).chain(['…']).collect() }
 }
@@ -161,7 +212,7 @@ pub fn missing_required(model: &Model, e: &Enriched) -> Vec<Feature> {
 }
 
 pub fn need_inputs(e: &Enriched, missing: &[Feature]) -> Reply {
-    let name = e.features.name.clone().unwrap_or_else(|| "this track".into());
+    let name = e.features.name.as_deref().map_or_else(|| "this track".into(), md);
     let names = missing.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
     let nothing_given = Feature::ALL.into_iter().all(|f| e.features.get(f).is_none());
     let mut text = if nothing_given {
@@ -208,13 +259,15 @@ pub fn invalid(err: &PredictError, tracks: &[&hitcast::TrackFeatures]) -> Reply 
 
 pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
     let p = &x.prediction;
-    let title = match &e.meta {
+    // the chart's label is drawn, not rendered: raw; the embed's title is Markdown: escaped
+    let raw_title = match &e.meta {
         Some(m) => {
             let artists = m.artists.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ");
             if artists.is_empty() { m.name.clone() } else { format!("{} — {}", m.name, artists) }
         }
         None => e.features.name.clone().unwrap_or_else(|| "Your song".into()),
     };
+    let title = md(&raw_title);
     let url = e.meta.as_ref().map(|m| format!("https://open.spotify.com/track/{}", m.id));
     let interval = p
         .interval
@@ -276,7 +329,7 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
     }
     Reply::Embed {
         embed: Embed {
-            title: truncate(&title, 256),
+            title: truncate(&title, TITLE_LIMIT),
             url,
             description,
             fields,
@@ -285,14 +338,24 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
             color: COLOR,
         }
         .fit(),
-        chart: Some(("bands.png".into(), crate::chart::bands(&p.band_probs, &truncate(&title, 60)))),
+        chart: Some(("bands.png".into(), crate::chart::bands(&p.band_probs, &truncate(&raw_title, 60)))),
     }
 }
 
-pub fn album(a: &EnrichedAlbum, r: &Ranking, skipped: &[(String, Vec<Feature>)]) -> Reply {
+/// A track of an album that was not ranked, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeftOut {
+    pub name: String,
+    pub why: String,
+}
+
+/// Most tracks listed in an album's ranking.
+pub const RANKING_LINES: usize = 15;
+
+pub fn album(a: &EnrichedAlbum, r: &Ranking, left_out: &[LeftOut]) -> Reply {
     let artists = a.meta.artists.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ");
-    let title = if artists.is_empty() { a.meta.name.clone() } else { format!("{} — {}", a.meta.name, artists) };
-    let name = |t: &hitcast::RankedTrack| t.display_name();
+    let title = md(&if artists.is_empty() { a.meta.name.clone() } else { format!("{} — {}", a.meta.name, artists) });
+    let name = |t: &hitcast::RankedTrack| md(&t.display_name());
     let description = match r.verdict() {
         Some(v @ hitcast::Verdict { runner_up: Some(second), margin: Some(m), .. }) => format!(
             "Release as the single: **{}** (expected {:.0}, {:.1} points ahead of {}){}{}",
@@ -320,47 +383,41 @@ pub fn album(a: &EnrichedAlbum, r: &Ranking, skipped: &[(String, Vec<Feature>)])
         Some(v) => format!("Only one track could be predicted: **{}**", name(v.single)),
         None => "No track could be predicted.".into(),
     };
-    let list = r
+    let lines: Vec<String> = r
         .tracks
         .iter()
-        .take(15)
         .map(|t| {
             format!("{}. {} — **{:.0}** ({})", t.rank, name(t), t.prediction.expected_popularity, t.prediction.band)
         })
-        .collect::<Vec<_>>()
-        .join("\n");
+        .collect();
+    let list = whole_lines(&lines, FIELD_VALUE_LIMIT, RANKING_LINES, |n| {
+        format!("… and {n} more track{} not shown", if n == 1 { "" } else { "s" })
+    });
     let mut fields = vec![field("Ranking", list, false)];
-    if r.tracks.len() > 15 {
-        fields.push(field("More", format!("{} more tracks not shown", r.tracks.len() - 15), false));
-    }
     let missing: Vec<&str> =
         r.tracks.first().map(|t| t.prediction.missing.iter().map(|f| f.name()).collect()).unwrap_or_default();
     let mut notes: Vec<String> = Vec::new();
     if !missing.is_empty() {
         notes.push(format!("Predicted without: {} (add them as options to include them).", missing.join(", ")));
     }
-    if !skipped.is_empty() {
-        notes.push(format!(
-            "Not ranked (inputs missing): {}.",
-            skipped
-                .iter()
-                .map(|(n, m)| format!("{n} ({})", m.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ));
-    }
     if let Some(first) = a.tracks.first() {
         notes.extend(first.notes.iter().cloned());
     }
+    // one line per track left out, after the notes: a long list is cut at whole lines and counted
+    notes.extend(left_out.iter().map(|l| format!("Not ranked: **{}**: {}.", md(&l.name), l.why)));
     if !notes.is_empty() {
-        fields.push(field("Notes", notes.join("\n"), false));
+        let text = whole_lines(&notes, FIELD_VALUE_LIMIT, usize::MAX, |n| format!("… and {n} more not shown"));
+        fields.push(field("Notes", text, false));
     }
-    let entries: Vec<(String, f32, usize)> =
-        r.tracks.iter().map(|t| (name(t), t.prediction.expected_popularity, t.prediction.band.index())).collect();
+    let entries: Vec<(String, f32, usize)> = r
+        .tracks
+        .iter()
+        .map(|t| (t.display_name(), t.prediction.expected_popularity, t.prediction.band.index()))
+        .collect();
     let version = r.tracks.first().map(|t| t.prediction.model_version.to_string()).unwrap_or_default();
     Reply::Embed {
         embed: Embed {
-            title: truncate(&title, 256),
+            title: truncate(&title, TITLE_LIMIT),
             url: Some(format!("https://open.spotify.com/album/{}", a.meta.id)),
             description,
             fields,
@@ -371,6 +428,22 @@ pub fn album(a: &EnrichedAlbum, r: &Ranking, skipped: &[(String, Vec<Feature>)])
         .fit(),
         chart: Some(("ranking.png".into(), crate::chart::ranking(&entries, &truncate(&a.meta.name, 60)))),
     }
+}
+
+/// `/album` when no track of the album can be ranked: why, per track, and what `/album` and
+/// `/predict` can do about it (`/album` takes only `artist_popularity:` and `genre:`).
+pub fn album_nothing_ranked(a: &EnrichedAlbum, left_out: &[LeftOut]) -> Reply {
+    let mut lines = vec![format!("I could not rank any track of **{}**.", md(&a.meta.name))];
+    if let Some(first) = a.tracks.first() {
+        lines.extend(first.notes.iter().cloned());
+    }
+    lines.extend(left_out.iter().map(|l| format!("• **{}**: {}.", md(&l.name), l.why)));
+    lines.push(
+        "`/album` takes `artist_popularity:` and `genre:` for the whole album; to give a track's own values \
+         (tempo, loudness, duration_ms…), use `/predict` with that track's link and the options."
+            .into(),
+    );
+    Reply::private(whole_lines(&lines, CONTENT_LIMIT, usize::MAX, |n| format!("… and {n} more")))
 }
 
 pub fn model(m: &Model) -> Reply {
@@ -423,5 +496,39 @@ pub fn model(m: &Model) -> Reply {
             color: COLOR,
         }.fit(),
         chart: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_in_names_is_shown_literally() {
+        assert_eq!(md("*NSYNC — Bye Bye Bye"), "\\*NSYNC — Bye Bye Bye");
+        assert_eq!(md("m_a_a_d city"), "m\\_a\\_a\\_d city");
+        assert_eq!(md("`~|>#[]<-\\"), "\\`\\~\\|\\>\\#\\[\\]\\<\\-\\\\");
+        assert_eq!(md("Plain Title 2"), "Plain Title 2");
+    }
+
+    #[test]
+    fn a_long_list_is_cut_at_whole_lines_and_counts_what_it_hides() {
+        let lines: Vec<String> = (1..=40).map(|i| format!("{i}. {} — **50** (26-50)", "x".repeat(60))).collect();
+        let text = whole_lines(&lines, FIELD_VALUE_LIMIT, 15, |n| format!("… and {n} more"));
+        assert!(text.chars().count() <= FIELD_VALUE_LIMIT, "{}", text.chars().count());
+        let shown: Vec<&str> = text.lines().collect();
+        let kept = shown.len() - 1;
+        // every line shown is whole, and the count is what was left out
+        assert!(shown[..kept].iter().zip(&lines).all(|(a, b)| a == b));
+        assert_eq!(*shown.last().unwrap(), format!("… and {} more", 40 - kept));
+        // under the limit, the cap on lines decides
+        let short: Vec<String> = (1..=20).map(|i| format!("{i}.")).collect();
+        let text = whole_lines(&short, FIELD_VALUE_LIMIT, 15, |n| format!("… and {n} more"));
+        assert_eq!(text.lines().count(), 16);
+        assert!(text.ends_with("… and 5 more"));
+        assert_eq!(whole_lines(&short[..3], 100, 15, |n| format!("{n}")), "1.\n2.\n3.");
+        // one line too long alone is shortened, not dropped
+        let text = whole_lines(&["y".repeat(2000)], FIELD_VALUE_LIMIT, 15, |n| format!("{n}"));
+        assert_eq!(text.chars().count(), FIELD_VALUE_LIMIT);
     }
 }
