@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hitcast::Source;
 
-use crate::sources::{AudioFeatures, FeatureSource, SourceError, status_error, with_retries};
+use crate::sources::{AudioFeatures, Cooldown, FeatureSource, RetryPolicy, SourceError, status_error};
 
 const SERVICE: &str = "ReccoBeats";
 const BATCH: usize = 40;
@@ -15,6 +15,8 @@ const BATCH: usize = 40;
 pub struct ReccoBeats {
     http: reqwest::Client,
     base: String,
+    /// ReccoBeats' last long `Retry-After`.
+    cooldown: Cooldown,
 }
 
 impl ReccoBeats {
@@ -25,7 +27,7 @@ impl ReccoBeats {
             .user_agent(concat!("hitcast-bot/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("a reqwest client");
-        ReccoBeats { http, base: base.to_string() }
+        ReccoBeats { http, base: base.to_string(), cooldown: Cooldown::default() }
     }
 
     async fn batch(&self, ids: &[String]) -> Result<HashMap<String, AudioFeatures>, SourceError> {
@@ -95,7 +97,7 @@ impl FeatureSource for ReccoBeats {
     async fn audio_features(&self, ids: &[String]) -> Result<HashMap<String, AudioFeatures>, SourceError> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(BATCH) {
-            out.extend(with_retries(3, Duration::from_secs(5), || self.batch(chunk)).await?);
+            out.extend(RetryPolicy::UPSTREAM.run_remembering(SERVICE, &self.cooldown, || self.batch(chunk)).await?);
         }
         Ok(out)
     }

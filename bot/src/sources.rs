@@ -142,38 +142,124 @@ pub trait FeatureSource {
     ) -> impl Future<Output = Result<HashMap<String, AudioFeatures>, SourceError>> + Send;
 }
 
-/// Bounded retries: on 429 wait for Retry-After when it is at most `max_wait` (a longer wait is
-/// returned as the error at once: never retry early); on 5xx/timeouts a short pause. A 400 or
-/// 404 is the caller's id: not retried.
-pub async fn with_retries<T, Fut>(
-    attempts: usize,
-    max_wait: Duration,
-    mut call: impl FnMut() -> Fut,
-) -> Result<T, SourceError>
-where
-    Fut: Future<Output = Result<T, SourceError>>,
-{
-    let mut last = None;
-    for attempt in 0..attempts {
-        match call().await {
-            Ok(v) => return Ok(v),
-            // asked to wait longer than we may: give up now, never retry early
-            Err(e @ SourceError::RateLimited { retry_after: Some(wait), .. }) if wait > max_wait => return Err(e),
-            Err(SourceError::RateLimited { service, retry_after }) if attempt + 1 < attempts => {
-                let wait = retry_after.unwrap_or(Duration::from_secs(1));
-                tracing::warn!(service, wait_ms = wait.as_millis() as u64, "rate-limited; retrying");
-                tokio::time::sleep(wait).await;
-                last = Some(SourceError::RateLimited { service, retry_after });
-            }
-            Err(e @ (SourceError::Upstream { .. } | SourceError::Timeout { .. })) if attempt + 1 < attempts => {
-                tracing::warn!(error = %e, "upstream trouble; retrying");
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                last = Some(e);
-            }
-            Err(e) => return Err(e),
+/// What a failed attempt allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The caller's mistake, or final: give up.
+    Never,
+    /// Transient (5xx, a time-out, Discord not knowing the interaction yet): pause, then again.
+    Pause,
+    /// Asked to wait this long (`Retry-After`).
+    After(Duration),
+}
+
+/// An error that says whether the call may be tried again.
+pub trait Retryable: std::fmt::Display {
+    fn retry(&self) -> Retry;
+}
+
+impl Retryable for SourceError {
+    fn retry(&self) -> Retry {
+        match self {
+            SourceError::RateLimited { retry_after: Some(d), .. } => Retry::After(*d),
+            SourceError::RateLimited { retry_after: None, .. } => Retry::After(Duration::from_secs(1)),
+            SourceError::Upstream { .. } | SourceError::Timeout { .. } => Retry::Pause,
+            // a 400 or 404 is the caller's id; the rest will not change by asking again
+            _ => Retry::Never,
         }
     }
-    Err(last.expect("at least one attempt"))
+}
+
+/// The one retry policy for every upstream (Spotify, ReccoBeats, Discord's webhooks): at most
+/// `attempts` tries; a `Retry-After` of at most `max_wait` is waited for, a longer one ends the
+/// call at once (never retry early); other transient failures pause `pause`, doubling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub attempts: usize,
+    pub max_wait: Duration,
+    pub pause: Duration,
+}
+
+impl RetryPolicy {
+    /// Spotify and ReccoBeats: inside Discord's interaction time.
+    pub const UPSTREAM: RetryPolicy =
+        RetryPolicy { attempts: 3, max_wait: Duration::from_secs(5), pause: Duration::from_millis(300) };
+
+    pub async fn run<T, E, Fut>(&self, mut call: impl FnMut() -> Fut) -> Result<T, E>
+    where
+        E: Retryable,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let mut pause = self.pause;
+        let mut attempt = 1;
+        loop {
+            let e = match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            let wait = match e.retry() {
+                Retry::Never => return Err(e),
+                Retry::After(d) if d > self.max_wait => return Err(e),
+                Retry::After(d) => d,
+                Retry::Pause => {
+                    let p = pause;
+                    pause = pause.saturating_mul(2);
+                    p
+                }
+            };
+            if attempt >= self.attempts {
+                return Err(e);
+            }
+            tracing::warn!(error = %e, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// [`RetryPolicy::run`] for one upstream whose `Retry-After` is remembered in `cooldown`:
+    /// while it lasts, calls are answered from it (the time left) without reaching the upstream.
+    pub async fn run_remembering<T, Fut>(
+        &self,
+        service: &'static str,
+        cooldown: &Cooldown,
+        call: impl FnMut() -> Fut,
+    ) -> Result<T, SourceError>
+    where
+        Fut: Future<Output = Result<T, SourceError>>,
+    {
+        if let Some(left) = cooldown.left() {
+            return Err(SourceError::RateLimited { service, retry_after: Some(left) });
+        }
+        let r = self.run(call).await;
+        if let Err(SourceError::RateLimited { retry_after: Some(wait), .. }) = &r {
+            cooldown.note(*wait);
+        }
+        r
+    }
+}
+
+/// An upstream's `Retry-After`, remembered: shared by every clone (one per upstream client).
+#[derive(Debug, Clone, Default)]
+pub struct Cooldown(std::sync::Arc<std::sync::Mutex<Option<tokio::time::Instant>>>);
+
+impl Cooldown {
+    /// The longest wait remembered (a `Retry-After` of 10⁹ s is not a reason to stop for 31 years).
+    pub const MAX: Duration = Duration::from_secs(3600);
+
+    /// Time left of a `Retry-After` heard earlier.
+    pub fn left(&self) -> Option<Duration> {
+        let until = (*self.0.lock().unwrap_or_else(|p| p.into_inner()))?;
+        until.checked_duration_since(tokio::time::Instant::now()).filter(|d| !d.is_zero())
+    }
+
+    /// Remembers a wait (the later end wins).
+    pub fn note(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait.min(Cooldown::MAX);
+        let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none_or(|t| t < until) {
+            *slot = Some(until);
+        }
+    }
 }
 
 /// Parses a `Retry-After` header value in seconds.
@@ -209,6 +295,34 @@ pub fn status_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn one_policy_waits_short_retry_afters_gives_up_on_long_ones_and_remembers_them() {
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let limited = |secs: u64| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let e = SourceError::RateLimited { service: "Spotify", retry_after: Some(Duration::from_secs(secs)) };
+            async move { Err::<(), _>(e) }
+        };
+        // a short wait is waited for, up to the attempts
+        assert!(RetryPolicy::UPSTREAM.run(|| limited(1)).await.is_err());
+        assert_eq!(calls.swap(0, std::sync::atomic::Ordering::Relaxed), 3);
+        // a long one ends at once, and is remembered
+        let cooldown = Cooldown::default();
+        let e = RetryPolicy::UPSTREAM.run_remembering("Spotify", &cooldown, || limited(120)).await.unwrap_err();
+        assert_eq!(e, SourceError::RateLimited { service: "Spotify", retry_after: Some(Duration::from_secs(120)) });
+        assert_eq!(calls.swap(0, std::sync::atomic::Ordering::Relaxed), 1);
+        tokio::time::advance(Duration::from_secs(20)).await;
+        // the next call is answered from memory, without reaching the upstream
+        let e = RetryPolicy::UPSTREAM.run_remembering("Spotify", &cooldown, || limited(120)).await.unwrap_err();
+        let SourceError::RateLimited { retry_after: Some(left), .. } = e else { panic!("{e:?}") };
+        assert!(left <= Duration::from_secs(100) && left > Duration::from_secs(90), "{left:?}");
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 0);
+        // a huge Retry-After is remembered for at most an hour
+        let c = Cooldown::default();
+        c.note(Duration::from_secs(1_000_000_000));
+        assert!(c.left().unwrap() <= Cooldown::MAX);
+    }
 
     #[test]
     fn retry_after_takes_seconds_and_ignores_what_is_not_a_duration() {

@@ -11,8 +11,8 @@ use rspotify::http::HttpError;
 use rspotify::{ClientCredsSpotify, ClientError, Credentials};
 
 use crate::sources::{
-    AlbumMeta, ArtistMeta, ArtistRef, AudioFeatures, Catalog, FeatureSource, SourceError, TrackMeta, status_error,
-    with_retries,
+    AlbumMeta, ArtistMeta, ArtistRef, AudioFeatures, Catalog, Cooldown, FeatureSource, RetryPolicy, SourceError,
+    TrackMeta, status_error,
 };
 
 const SERVICE: &str = "Spotify";
@@ -23,6 +23,8 @@ pub const MAX_ALBUM_TRACKS: usize = 500;
 pub struct Spotify {
     client: ClientCredsSpotify,
     timeout: Duration,
+    /// Spotify's last long `Retry-After`: until it passes, commands are answered from it.
+    cooldown: Cooldown,
 }
 
 /// Without the client: it holds the client secret and the access token.
@@ -44,7 +46,11 @@ impl Spotify {
             token_refreshing: true,
             ..Default::default()
         };
-        Spotify { client: ClientCredsSpotify::with_config(Credentials::new(client_id, client_secret), config), timeout }
+        Spotify {
+            client: ClientCredsSpotify::with_config(Credentials::new(client_id, client_secret), config),
+            timeout,
+            cooldown: Cooldown::default(),
+        }
     }
 
     async fn ensure_token(&self) -> Result<(), SourceError> {
@@ -72,7 +78,7 @@ impl Spotify {
         query: &[(&str, &str)],
         what: &'static str,
     ) -> Result<T, SourceError> {
-        with_retries(3, Duration::from_secs(5), || async {
+        RetryPolicy::UPSTREAM.run_remembering(SERVICE, &self.cooldown, || async {
             self.ensure_token().await?;
             let q: rspotify::http::Query = query.iter().map(|(k, v)| (*k, *v)).collect();
             let text = tokio::time::timeout(self.timeout, self.client.api_get(path, &q))

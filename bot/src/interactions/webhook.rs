@@ -9,6 +9,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::commands::NEUTRAL_ERROR;
+use crate::sources::{Retry, RetryPolicy, Retryable};
 use crate::reply::{Embed, Reply};
 
 /// A message as Discord's API takes it (interaction responses, edits and follow-ups).
@@ -115,14 +116,26 @@ impl From<Reply> for Message {
 #[derive(Debug, Error)]
 pub enum WebhookError {
     #[error("Discord answered {status} to {what}: {body}")]
-    Status { what: &'static str, status: u16, body: String },
+    Status { what: &'static str, status: u16, body: String, retry_after: Option<Duration> },
     #[error("could not reach Discord for {what}: {source}")]
     Transport { what: &'static str, source: reqwest::Error },
 }
 
-/// How often an edit is tried when Discord does not know the interaction yet (404: the job ran
-/// before the deferred answer reached Discord) or asks to slow down (429, ≤ 5 s).
-pub const ATTEMPTS: usize = 4;
+impl Retryable for WebhookError {
+    fn retry(&self) -> Retry {
+        match self {
+            // 404: the job ran before the deferred answer reached Discord; 5xx: Discord's trouble
+            WebhookError::Status { status: 404 | 500..=599, .. } => Retry::Pause,
+            WebhookError::Status { status: 429, retry_after: Some(d), .. } => Retry::After(*d),
+            _ => Retry::Never,
+        }
+    }
+}
+
+/// How an edit is tried: when Discord does not know the interaction yet (404) or fails (5xx),
+/// after 250 ms, then doubling; when it asks to slow down, after its `Retry-After` (≤ 5 s).
+pub const RETRY: RetryPolicy =
+    RetryPolicy { attempts: 4, max_wait: Duration::from_secs(5), pause: Duration::from_millis(250) };
 
 #[derive(Debug, Clone)]
 pub struct Webhook {
@@ -175,54 +188,40 @@ impl Webhook {
         what: &'static str,
     ) -> Result<(), WebhookError> {
         let json = serde_json::to_string(message).expect("plain data serialises");
-        let mut wait = Duration::from_millis(250);
-        let mut attempt = 1;
-        loop {
-            let req = self.client.request(method.clone(), url);
-            let req = match &file {
-                Some((name, png)) => {
-                    let form = reqwest::multipart::Form::new()
-                        .part(
-                            "payload_json",
-                            reqwest::multipart::Part::text(json.clone())
-                                .mime_str("application/json")
-                                .expect("a valid MIME type"),
-                        )
-                        .part(
-                            "files[0]",
-                            // the PNG is shared between attempts, not copied
-                            reqwest::multipart::Part::stream_with_length(png.clone(), png.len() as u64)
-                                .file_name(name.clone())
-                                .mime_str("image/png")
-                                .expect("a valid MIME type"),
-                        );
-                    req.multipart(form)
+        RETRY
+            .run(|| async {
+                let req = self.client.request(method.clone(), url);
+                let req = match &file {
+                    Some((name, png)) => {
+                        let form = reqwest::multipart::Form::new()
+                            .part(
+                                "payload_json",
+                                reqwest::multipart::Part::text(json.clone())
+                                    .mime_str("application/json")
+                                    .expect("a valid MIME type"),
+                            )
+                            .part(
+                                "files[0]",
+                                // the PNG is shared between attempts, not copied
+                                reqwest::multipart::Part::stream_with_length(png.clone(), png.len() as u64)
+                                    .file_name(name.clone())
+                                    .mime_str("image/png")
+                                    .expect("a valid MIME type"),
+                            );
+                        req.multipart(form)
+                    }
+                    None => req.header(reqwest::header::CONTENT_TYPE, "application/json").body(json.clone()),
+                };
+                // the URL holds the interaction token: keep it out of the error (and so of the log)
+                let resp = req.send().await.map_err(|e| WebhookError::Transport { what, source: e.without_url() })?;
+                if resp.status().is_success() {
+                    return Ok(());
                 }
-                None => req.header(reqwest::header::CONTENT_TYPE, "application/json").body(json.clone()),
-            };
-            // the URL holds the interaction token: keep it out of the error (and so of the log)
-            let resp = req.send().await.map_err(|e| WebhookError::Transport { what, source: e.without_url() })?;
-            let status = resp.status().as_u16();
-            if resp.status().is_success() {
-                return Ok(());
-            }
-            let retry_after = crate::sources::retry_after(resp.headers());
-            let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
-            let again = match (status, retry_after) {
-                (404, _) => Some(wait),
-                (429, Some(d)) if d <= Duration::from_secs(5) => Some(d),
-                (500..=599, _) => Some(wait),
-                _ => None,
-            };
-            match again {
-                Some(d) if attempt < ATTEMPTS => {
-                    tracing::debug!(status, attempt, what, "Discord refused; trying again");
-                    tokio::time::sleep(d).await;
-                    wait *= 2;
-                    attempt += 1;
-                }
-                _ => return Err(WebhookError::Status { what, status, body }),
-            }
-        }
+                let status = resp.status().as_u16();
+                let retry_after = crate::sources::retry_after(resp.headers());
+                let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
+                Err(WebhookError::Status { what, status, body, retry_after })
+            })
+            .await
     }
 }

@@ -116,6 +116,46 @@ async fn rate_limit_is_retried_after_retry_after_then_given_up() {
 }
 
 #[tokio::test]
+async fn a_long_retry_after_is_remembered_and_answered_from_memory() {
+    let s = Stubs::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/tracks/{TRACK}")))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "120"))
+        .expect(1) // the second command does not call Spotify again
+        .mount(&s.spotify)
+        .await;
+    let bot = s.bot();
+    let first = private(bot.predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
+    assert_eq!(first, "Sorry: Spotify asked us to wait 120 s before the next request; try again then.");
+    let second = private(bot.predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
+    assert!(second.starts_with("Sorry: Spotify asked us to wait 1"), "{second}");
+    assert!(second.contains(" s before the next request"), "{second}");
+}
+
+#[tokio::test]
+async fn a_retry_after_that_is_not_a_duration_is_ignored_not_a_panic() {
+    for value in ["-1", "inf", "NaN", "1e300"] {
+        let s = Stubs::start().await;
+        Mock::given(method("GET"))
+            .and(path(format!("/v1/tracks/{TRACK}")))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", value))
+            .mount(&s.spotify)
+            .await;
+        let text = private(s.bot().predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
+        assert_eq!(text, "Sorry: Spotify is busy right now; try again in a minute.", "{value}");
+    }
+    // 10⁹ s is a duration: answered as a wait, never slept on
+    let s = Stubs::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/tracks/{TRACK}")))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1000000000"))
+        .mount(&s.spotify)
+        .await;
+    let text = private(s.bot().predict_url(Some(TRACK), None, &Overrides::default(), NOW).await);
+    assert!(text.contains("wait 1000000000 s"), "{text}");
+}
+
+#[tokio::test]
 async fn server_errors_and_timeouts() {
     let s = Stubs::start().await;
     s.spotify_get(
