@@ -9,7 +9,7 @@ use poise::serenity_prelude as serenity;
 use crate::enrich::{Overrides, current_year};
 use crate::logic::Bot;
 use crate::reccobeats::ReccoBeats;
-use crate::reply::{Embed, Reply};
+use crate::reply::{Deferred, Embed, Reply};
 use crate::spotify::Spotify;
 
 pub type Data = Arc<Bot<Spotify, ReccoBeats>>;
@@ -72,8 +72,7 @@ fn embed(e: &Embed) -> serenity::CreateEmbed {
     out
 }
 
-/// What the public message says when the answer is an error (the details go privately).
-pub const NEUTRAL_ERROR: &str = "I could not answer that one; I have sent you the details privately.";
+pub use crate::reply::NEUTRAL_ERROR;
 
 /// Sends a reply: before a defer as the interaction's response (a private reply is ephemeral);
 /// after one, through [`finish_deferred`].
@@ -96,32 +95,44 @@ async fn send(ctx: Context<'_>, reply: Reply, deferred: bool) -> Result<(), Erro
     Ok(())
 }
 
-/// Completes a deferred (public) response. Discord turns the first follow-up after a defer into
-/// an edit of the "thinking…" message whatever its flags, so an error sent that way would be
-/// public. The documented way: edit the original response — with the answer, or with a short
-/// neutral line for an error — and then send the error's details as a new follow-up with the
-/// ephemeral flag, which holds once the original response is complete.
+/// A gateway interaction's deferred response, completed through serenity.
+#[derive(Debug, Clone, Copy)]
+pub struct GatewayInteraction<'a> {
+    pub http: &'a serenity::Http,
+    pub interaction: &'a serenity::CommandInteraction,
+}
+
+impl Deferred for GatewayInteraction<'_> {
+    type Error = serenity::Error;
+
+    async fn edit(&self, e: &Embed, chart: Option<(String, Vec<u8>)>) -> Result<(), serenity::Error> {
+        let mut edit = serenity::EditInteractionResponse::new().embed(embed(e));
+        if let Some((name, png)) = chart {
+            edit = edit.new_attachment(serenity::CreateAttachment::bytes(png, name));
+        }
+        self.interaction.edit_response(self.http, edit).await.map(drop)
+    }
+
+    async fn edit_text(&self, text: &str) -> Result<(), serenity::Error> {
+        self.interaction
+            .edit_response(self.http, serenity::EditInteractionResponse::new().content(text))
+            .await
+            .map(drop)
+    }
+
+    async fn follow_up_private(&self, text: &str) -> Result<(), serenity::Error> {
+        let follow = serenity::CreateInteractionResponseFollowup::new().content(text).ephemeral(true);
+        self.interaction.create_followup(self.http, follow).await.map(drop)
+    }
+}
+
+/// Completes a deferred response of the gateway bot ([`crate::reply::finish_deferred`]).
 pub async fn finish_deferred(
     http: &serenity::Http,
     interaction: &serenity::CommandInteraction,
     reply: Reply,
 ) -> Result<(), Error> {
-    match reply {
-        Reply::Embed { embed: e, chart } => {
-            let mut edit = serenity::EditInteractionResponse::new().embed(embed(&e));
-            if let Some((name, png)) = chart {
-                edit = edit.new_attachment(serenity::CreateAttachment::bytes(png, name));
-            }
-            interaction.edit_response(http, edit).await?;
-        }
-        Reply::Private(text) => {
-            interaction.edit_response(http, serenity::EditInteractionResponse::new().content(NEUTRAL_ERROR)).await?;
-            interaction
-                .create_followup(http, serenity::CreateInteractionResponseFollowup::new().content(text).ephemeral(true))
-                .await?;
-        }
-    }
-    Ok(())
+    Ok(crate::reply::finish_deferred(&GatewayInteraction { http, interaction }, reply).await?)
 }
 
 /// How popular will this track be on Spotify? Paste a link, or describe an unreleased song.
@@ -219,20 +230,12 @@ pub async fn predict(
     );
     // A bad link needs no lookup: answer at once, privately. A good one is parsed once, here; a
     // short share link is resolved after deferring (it takes a request).
-    let (track, short) = match url.as_deref().map(|u| crate::link::parse(u, crate::link::Kind::Track)).transpose() {
-        Ok(track) => (track, false),
-        Err(crate::link::LinkError::ShortLink(_)) => (None, true),
+    let link = match url.as_deref().map(|u| crate::link::parse_link(u, crate::link::Kind::Track)).transpose() {
+        Ok(link) => link,
         Err(e) => return send(ctx, Reply::private(format!("{e}.")), false).await,
     };
     ctx.defer().await?;
-    let track = match (track, short, url.as_deref()) {
-        (_, true, Some(u)) => match ctx.data().resolve_link(u, crate::link::Kind::Track).await {
-            Ok(r) => Some(r),
-            Err(reply) => return send(ctx, reply, true).await,
-        },
-        (track, _, _) => track,
-    };
-    let reply = ctx.data().predict(track.as_ref(), name, &overrides, current_year()).await;
+    let reply = ctx.data().predict_link(link.as_ref(), name, &overrides, current_year()).await;
     send(ctx, reply, true).await
 }
 
@@ -247,9 +250,8 @@ pub async fn album(
     artist_popularity: Option<f64>,
     #[description = "Genre, if Spotify does not say"] genre: Option<Genre>,
 ) -> Result<(), Error> {
-    let parsed = match crate::link::parse(&url, crate::link::Kind::Album) {
-        Ok(album) => Some(album),
-        Err(crate::link::LinkError::ShortLink(_)) => None,
+    let link = match crate::link::parse_link(&url, crate::link::Kind::Album) {
+        Ok(link) => link,
         Err(e) => return send(ctx, Reply::private(format!("{e}.")), false).await,
     };
     let overrides = Overrides(
@@ -259,14 +261,7 @@ pub async fn album(
             .collect(),
     );
     ctx.defer().await?;
-    let album = match parsed {
-        Some(album) => album,
-        None => match ctx.data().resolve_link(&url, crate::link::Kind::Album).await {
-            Ok(r) => r,
-            Err(reply) => return send(ctx, reply, true).await,
-        },
-    };
-    let reply = ctx.data().album(&album, &overrides, current_year()).await;
+    let reply = ctx.data().album_link(&link, &overrides, current_year()).await;
     send(ctx, reply, true).await
 }
 

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-/// A secret string: `Debug` and `Display` print `***`.
-#[derive(Clone, PartialEq, Eq)]
+/// A secret string: `Debug` and `Display` print `***`. It serialises as itself (a job event
+/// carries the interaction token to the worker), never through `Debug`.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {

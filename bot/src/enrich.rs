@@ -12,9 +12,37 @@ use crate::sources::{AlbumMeta, ArtistMeta, AudioFeatures, Catalog, FeatureSourc
 /// Most distinct artists looked up for one album (a compilation's tracks each have their own).
 pub const MAX_ARTISTS: usize = 50;
 
-/// The user's own values (Discord options), which win over every source.
+/// The user's own values (Discord options), which win over every source. Serialised (in a
+/// job) as an object of input name → value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides(pub Vec<(Feature, f64)>);
+
+impl serde::Serialize for Overrides {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (f, v) in &self.0 {
+            m.serialize_entry(f.name(), v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Overrides {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Overrides, D::Error> {
+        let m: Vec<(String, f64)> =
+            serde::Deserialize::deserialize(d).map(|m: serde_json::Map<String, serde_json::Value>| {
+                m.into_iter().map(|(k, v)| (k, v.as_f64().unwrap_or(f64::NAN))).collect()
+            })?;
+        m.into_iter()
+            .map(|(k, v)| {
+                let f = Feature::from_name(&k).ok_or_else(|| serde::de::Error::custom(format!("no input `{k}`")))?;
+                if v.is_finite() { Ok((f, v)) } else { Err(serde::de::Error::custom(format!("`{k}` is not a number"))) }
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Overrides)
+    }
+}
 
 /// One track with its inputs and what happened on the way.
 #[derive(Debug, Clone, PartialEq)]

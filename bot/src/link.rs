@@ -2,13 +2,14 @@
 
 use thiserror::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     Track,
     Album,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SpotifyRef {
     pub kind: Kind,
     pub id: String,
@@ -42,6 +43,24 @@ pub enum LinkError {
         "that is a Spotify short link ({0}/…), which I cannot open: open it in your browser and paste the address it lands on (https://open.spotify.com/track/…), or in the Spotify app use Share → Copy Song Link on a computer"
     )]
     ShortLink(&'static str),
+}
+
+/// A link as a command carries it: parsed, or a short share link still to be resolved (that
+/// takes a request, so it is done after the deferred answer).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    Parsed(SpotifyRef),
+    Short(String),
+}
+
+/// [`parse`], keeping a short share link for later instead of refusing it.
+pub fn parse_link(input: &str, expect: Kind) -> Result<Link, LinkError> {
+    match parse(input, expect) {
+        Ok(r) => Ok(Link::Parsed(r)),
+        Err(LinkError::ShortLink(_)) => Ok(Link::Short(input.trim().to_string())),
+        Err(e) => Err(e),
+    }
 }
 
 /// Hosts (and path prefixes) of Spotify's short share links.
@@ -79,7 +98,8 @@ pub fn parse(input: &str, expect: Kind) -> Result<SpotifyRef, LinkError> {
             _ => return Err(LinkError::NotSpotify(expect)),
         }
     } else if valid_id(s) {
-        ("track", s.to_string())
+        // a bare id is of the kind the command takes (`/album 4aawyAB9vmqN3uQ7FjRGTy`)
+        (expect.name(), s.to_string())
     } else {
         return Err(LinkError::NotSpotify(expect));
     };
@@ -181,6 +201,7 @@ mod tests {
     fn album_links() {
         check("https://open.spotify.com/album/4aawyAB9vmqN3uQ7FjRGTy?si=1", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
         check("spotify:album:4aawyAB9vmqN3uQ7FjRGTy", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
+        check("4aawyAB9vmqN3uQ7FjRGTy", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
         check("https://open.spotify.com/embed/album/4aawyAB9vmqN3uQ7FjRGTy", Kind::Album, Ok("4aawyAB9vmqN3uQ7FjRGTy"));
         // /album's errors ask for an album's link, not a track's
         let e = parse("https://example.com/x", Kind::Album).unwrap_err().to_string();

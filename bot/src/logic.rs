@@ -6,7 +6,7 @@ use std::sync::Arc;
 use hitcast::{Model, PredictError};
 
 use crate::enrich::{self, Enricher, Overrides};
-use crate::link::{self, Kind, SpotifyRef};
+use crate::link::{self, Kind, Link, SpotifyRef};
 use crate::reply::{self, LeftOut, Reply};
 use crate::resolve::ShortLinks;
 use crate::sources::{Catalog, FeatureSource};
@@ -86,29 +86,43 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
             .map_err(|e| Reply::private(format!("That short link leads to {}: {e}.", reply::md(&full))))
     }
 
-    /// `/predict` from text: parses the link once (resolving a short link), then [`Bot::predict`].
+    /// `/predict` from text: parses the link once, then [`Bot::predict_link`].
     pub async fn predict_url(&self, url: Option<&str>, name: Option<String>, overrides: &Overrides, now: f64) -> Reply {
-        let track = match url.map(|u| (u, link::parse(u, Kind::Track))) {
+        match url.map(|u| link::parse_link(u, Kind::Track)).transpose() {
+            Ok(l) => self.predict_link(l.as_ref(), name, overrides, now).await,
+            Err(e) => Reply::private(format!("{e}.")),
+        }
+    }
+
+    /// `/predict` with its link already parsed: a short link is resolved here (after deferring).
+    pub async fn predict_link(&self, l: Option<&Link>, name: Option<String>, overrides: &Overrides, now: f64) -> Reply {
+        let track = match l {
             None => None,
-            Some((_, Ok(r))) => Some(r),
-            Some((u, Err(link::LinkError::ShortLink(_)))) => match self.resolve_link(u, Kind::Track).await {
+            Some(Link::Parsed(r)) => Some(r.clone()),
+            Some(Link::Short(u)) => match self.resolve_link(u, Kind::Track).await {
                 Ok(r) => Some(r),
                 Err(reply) => return reply,
             },
-            Some((_, Err(e))) => return Reply::private(format!("{e}.")),
         };
         self.predict(track.as_ref(), name, overrides, now).await
     }
 
-    /// `/album` from text: parses the link once (resolving a short link), then [`Bot::album`].
+    /// `/album` from text: parses the link once, then [`Bot::album_link`].
     pub async fn album_url(&self, url: &str, overrides: &Overrides, now: f64) -> Reply {
-        let album = match link::parse(url, Kind::Album) {
-            Ok(album) => album,
-            Err(link::LinkError::ShortLink(_)) => match self.resolve_link(url, Kind::Album).await {
+        match link::parse_link(url, Kind::Album) {
+            Ok(l) => self.album_link(&l, overrides, now).await,
+            Err(e) => Reply::private(format!("{e}.")),
+        }
+    }
+
+    /// `/album` with its link already parsed: a short link is resolved here (after deferring).
+    pub async fn album_link(&self, l: &Link, overrides: &Overrides, now: f64) -> Reply {
+        let album = match l {
+            Link::Parsed(r) => r.clone(),
+            Link::Short(u) => match self.resolve_link(u, Kind::Album).await {
                 Ok(r) => r,
                 Err(reply) => return reply,
             },
-            Err(e) => return Reply::private(format!("{e}.")),
         };
         self.album(&album, overrides, now).await
     }

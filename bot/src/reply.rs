@@ -100,6 +100,41 @@ impl Reply {
     }
 }
 
+/// What the public message says when the answer is an error (the details go privately).
+pub const NEUTRAL_ERROR: &str = "I could not answer that one; I have sent you the details privately.";
+
+/// A deferred (public) response to complete, whatever carries it: serenity on the gateway
+/// ([`crate::commands::GatewayInteraction`]), the interaction webhook over HTTP interactions
+/// ([`crate::interactions::webhook::Original`]). The protocol itself is [`finish_deferred`].
+pub trait Deferred {
+    type Error: std::fmt::Display;
+    /// Edits the original response into the answer (with its chart, if any).
+    fn edit(
+        &self,
+        embed: &Embed,
+        chart: Option<(String, Vec<u8>)>,
+    ) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send;
+    /// Edits the original response into a line of text.
+    fn edit_text(&self, text: &str) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send;
+    /// Sends a follow-up only the user sees.
+    fn follow_up_private(&self, text: &str) -> impl std::future::Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// Completes a deferred (public) response. Discord turns the first follow-up after a defer into
+/// an edit of the "thinking…" message whatever its flags, so an error sent that way would be
+/// public. The documented way: edit the original response — with the answer, or with a short
+/// neutral line for an error — and then send the error's details as a new follow-up with the
+/// ephemeral flag, which holds once the original response is complete.
+pub async fn finish_deferred<D: Deferred>(d: &D, reply: Reply) -> Result<(), D::Error> {
+    match reply {
+        Reply::Embed { embed, chart } => d.edit(&embed, chart).await,
+        Reply::Private(text) => {
+            d.edit_text(NEUTRAL_ERROR).await?;
+            d.follow_up_private(&text).await
+        }
+    }
+}
+
 /// What the bot answers: an embed with an optional PNG, or a short private message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {

@@ -78,16 +78,18 @@ impl Spotify {
         query: &[(&str, &str)],
         what: &'static str,
     ) -> Result<T, SourceError> {
-        RetryPolicy::UPSTREAM.run_remembering(SERVICE, &self.cooldown, || async {
-            self.ensure_token().await?;
-            let q: rspotify::http::Query = query.iter().map(|(k, v)| (*k, *v)).collect();
-            let text = tokio::time::timeout(self.timeout, self.client.api_get(path, &q))
-                .await
-                .map_err(|_| SourceError::Timeout { service: SERVICE })?
-                .map_err(|e| map_error(e, what))?;
-            serde_json::from_str(&text).map_err(|e| SourceError::Malformed { service: SERVICE, message: e.to_string() })
-        })
-        .await
+        RetryPolicy::UPSTREAM
+            .run_remembering(SERVICE, &self.cooldown, || async {
+                self.ensure_token().await?;
+                let q: rspotify::http::Query = query.iter().map(|(k, v)| (*k, *v)).collect();
+                let text = tokio::time::timeout(self.timeout, self.client.api_get(path, &q))
+                    .await
+                    .map_err(|_| SourceError::Timeout { service: SERVICE })?
+                    .map_err(|e| map_error(e, what))?;
+                serde_json::from_str(&text)
+                    .map_err(|e| SourceError::Malformed { service: SERVICE, message: e.to_string() })
+            })
+            .await
     }
 }
 

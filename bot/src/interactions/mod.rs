@@ -27,8 +27,9 @@ use hitcast::{Feature, Model};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::config::Secret;
 use crate::enrich::{Overrides, current_year};
-use crate::link::{self, Kind};
+use crate::link::{self, Kind, Link};
 use crate::logic::Bot;
 use crate::reply::{self, Reply};
 use crate::sources::{Catalog, FeatureSource};
@@ -78,12 +79,35 @@ pub struct CommandOption {
     pub value: Value,
 }
 
-/// A command, read from its options.
-#[derive(Debug, Clone, PartialEq)]
+/// A command, read from its options once (the job carries it parsed, link included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Command {
-    Predict { url: Option<String>, name: Option<String>, overrides: Overrides },
-    Album { url: String, overrides: Overrides },
+    Predict { link: Option<Link>, name: Option<String>, overrides: Overrides },
+    Album { link: Link, overrides: Overrides },
     Model,
+}
+
+impl Command {
+    /// The command's name (`predict`, `album`, `model`) for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Predict { .. } => "predict",
+            Command::Album { .. } => "album",
+            Command::Model => "model",
+        }
+    }
+}
+
+/// Why a command was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// The options do not match the command (the registered commands may be out of date).
+    #[error("{0}")]
+    Options(String),
+    /// The link is not one the command takes (a short share link is not an error).
+    #[error("{0}")]
+    Link(link::LinkError),
 }
 
 /// Longest text option kept (a link, a name): Discord allows 6,000 characters per option.
@@ -91,8 +115,10 @@ pub const MAX_TEXT_OPTION: usize = 512;
 
 impl Command {
     /// Reads a command the way poise reads the gateway's: options by name; every model input
-    /// is a number named after its [`Feature`] (the genre choice's value is its index).
-    pub fn parse(data: &CommandData) -> Result<Command, String> {
+    /// is a number named after its [`Feature`] (the genre choice's value is its index); the
+    /// link is parsed here, once (a short share link is kept to be resolved after deferring).
+    pub fn parse(data: &CommandData) -> Result<Command, CommandError> {
+        let options = |e: String| CommandError::Options(e);
         let mut url = None;
         let mut name = None;
         let mut overrides = Vec::new();
@@ -101,37 +127,45 @@ impl Command {
                 o.value
                     .as_str()
                     .map(|s| s.chars().take(MAX_TEXT_OPTION).collect::<String>())
-                    .ok_or_else(|| format!("the option `{}` should be text", o.name))
+                    .ok_or_else(|| options(format!("the option `{}` should be text", o.name)))
             };
             match o.name.as_str() {
                 "url" => url = Some(text()?),
                 "name" if data.name == "predict" => name = Some(text()?),
                 other => match Feature::from_name(other).filter(|f| !f.is_derived()) {
                     Some(f) => {
-                        let v = o.value.as_f64().ok_or_else(|| format!("the option `{other}` should be a number"))?;
+                        let v = o
+                            .value
+                            .as_f64()
+                            .ok_or_else(|| options(format!("the option `{other}` should be a number")))?;
                         overrides.push((f, v));
                     }
-                    None => return Err(format!("`/{}` has no option `{}`", data.name, echo(other))),
+                    None => return Err(options(format!("`/{}` has no option `{}`", data.name, echo(other)))),
                 },
             }
         }
         let overrides = Overrides(overrides);
+        let link = |url: &str, kind| link::parse_link(url, kind).map_err(CommandError::Link);
         match data.name.as_str() {
-            "predict" => Ok(Command::Predict { url, name, overrides }),
-            "album" => match url {
-                Some(url) => {
-                    if let Some((f, _)) =
-                        overrides.0.iter().find(|(f, _)| !matches!(f, Feature::ArtistPopularity | Feature::Genre))
-                    {
-                        return Err(format!("`/album` has no option `{}`", f.name()));
-                    }
-                    Ok(Command::Album { url, overrides })
+            "predict" => Ok(Command::Predict {
+                link: url.as_deref().map(|u| link(u, Kind::Track)).transpose()?,
+                name,
+                overrides,
+            }),
+            "album" => {
+                if let Some((f, _)) =
+                    overrides.0.iter().find(|(f, _)| !matches!(f, Feature::ArtistPopularity | Feature::Genre))
+                {
+                    return Err(options(format!("`/album` has no option `{}`", f.name())));
                 }
-                None => Err("`/album` needs the album's link (`url:`)".into()),
-            },
+                match url {
+                    Some(url) => Ok(Command::Album { link: link(&url, Kind::Album)?, overrides }),
+                    None => Err(options("`/album` needs the album's link (`url:`)".into())),
+                }
+            }
             "model" if overrides.0.is_empty() && url.is_none() => Ok(Command::Model),
-            "model" => Err("`/model` takes no options".into()),
-            other => Err(format!("there is no command `/{}`", echo(other))),
+            "model" => Err(options("`/model` takes no options".into())),
+            other => Err(options(format!("there is no command `/{}`", echo(other)))),
         }
     }
 }
@@ -152,8 +186,10 @@ pub(crate) fn echo(s: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     pub application_id: String,
-    pub token: String,
-    pub command: CommandData,
+    /// The interaction token: the credential of the webhook edit (`Debug` shows `***`).
+    pub token: Secret,
+    /// Parsed once, when the interaction arrived.
+    pub command: Command,
     /// When the interaction was received (Unix milliseconds): the token dies 15 minutes later.
     pub received_ms: u64,
 }
@@ -274,29 +310,24 @@ impl Endpoint {
             return Answer::error(400, "invalid_interaction", "an application command without a valid id and token");
         }
         let command = match Command::parse(&data) {
+            Ok(Command::Model) => {
+                return Answer::callback(CHANNEL_MESSAGE, Some(Message::from(reply::model(&self.model))));
+            }
             Ok(c) => c,
             // the registered commands and this binary disagree: say what to run
-            Err(e) => {
+            Err(CommandError::Options(e)) => {
                 return Answer::private(&format!(
                     "{e}. The commands may be out of date: run `hitcast-interactions register`."
                 ));
             }
+            // a bad link needs no lookup: answer at once, privately (a short link is resolved later)
+            Err(CommandError::Link(e)) => return Answer::private(&format!("{e}.")),
         };
-        // A bad link needs no lookup: answer at once, privately (a short link is resolved later).
-        let bad_link = match &command {
-            Command::Model => return Answer::callback(CHANNEL_MESSAGE, Some(Message::from(reply::model(&self.model)))),
-            Command::Predict { url: Some(u), .. } => link::parse(u, Kind::Track).err(),
-            Command::Predict { url: None, .. } => None,
-            Command::Album { url, .. } => link::parse(url, Kind::Album).err(),
-        };
-        if let Some(e) = bad_link.filter(|e| !matches!(e, link::LinkError::ShortLink(_))) {
-            return Answer::private(&format!("{e}."));
-        }
         Answer {
             job: Some(Job {
                 application_id: interaction.application_id,
-                token: interaction.token,
-                command: data,
+                token: Secret::new(interaction.token),
+                command,
                 received_ms: now_ms,
             }),
             ..Answer::callback(DEFERRED_CHANNEL_MESSAGE, None)
@@ -350,19 +381,19 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Worker<S, R> {
             Ok(r) => r,
             Err(_) => Reply::private("That took too long to answer; try again later."),
         };
-        if let Err(e) = self.webhook.finish(&job.application_id, &job.token, reply).await {
-            tracing::error!(error = %e, command = %job.command.name, "could not edit the deferred response");
+        let original = self.webhook.original(&job.application_id, &job.token);
+        if let Err(e) = crate::reply::finish_deferred(&original, reply).await {
+            tracing::error!(error = %e, command = job.command.name(), "could not edit the deferred response");
         }
     }
 
-    async fn reply(&self, data: &CommandData) -> Reply {
-        match Command::parse(data) {
-            Ok(Command::Predict { url, name, overrides }) => {
-                self.bot.predict_url(url.as_deref(), name, &overrides, current_year()).await
+    async fn reply(&self, command: &Command) -> Reply {
+        match command {
+            Command::Predict { link, name, overrides } => {
+                self.bot.predict_link(link.as_ref(), name.clone(), overrides, current_year()).await
             }
-            Ok(Command::Album { url, overrides }) => self.bot.album_url(&url, &overrides, current_year()).await,
-            Ok(Command::Model) => self.bot.model_info(),
-            Err(e) => Reply::private(format!("{e}.")),
+            Command::Album { link, overrides } => self.bot.album_link(link, overrides, current_year()).await,
+            Command::Model => self.bot.model_info(),
         }
     }
 }
@@ -419,7 +450,7 @@ where
 {
     let mut answer = endpoint.answer(headers, body, now_ms());
     if let Some(job) = answer.job.take() {
-        let command = job.command.name.clone();
+        let command = job.command.name();
         if let Err(e) = dispatch.send(job).await {
             tracing::error!(error = %e, %command, "could not start a deferred command");
             return Answer::private("Something went wrong on our side; try again later.");
@@ -445,8 +476,9 @@ mod tests {
             {"name": "tempo", "type": 10, "value": 120.5}
         ]})))
         .unwrap();
-        let Command::Predict { url, name, overrides } = c else { panic!() };
-        assert!(url.unwrap().ends_with("4uLU6hMCjMI75M1A2tKUQC"));
+        let Command::Predict { link, name, overrides } = c else { panic!() };
+        let Some(Link::Parsed(r)) = link else { panic!("{link:?}") };
+        assert_eq!(r.id, "4uLU6hMCjMI75M1A2tKUQC");
         assert_eq!(name, None);
         assert_eq!(overrides.0, vec![(Feature::Genre, 3.0), (Feature::Tempo, 120.5)]);
         assert_eq!(Command::parse(&data(json!({"name": "model"}))).unwrap(), Command::Model);
@@ -462,12 +494,28 @@ mod tests {
                 "`/album` has no option `tempo`",
             ),
             (json!({"name": "album"}), "needs the album's link"),
+            (json!({"name": "album", "options": [{"name": "url", "value": "x"}]}), "paste an album link"),
             (json!({"name": "model", "options": [{"name": "energy", "value": 1}]}), "takes no options"),
             (json!({"name": "x".repeat(5000)}), "no command"),
         ] {
-            let e = Command::parse(&data(v)).unwrap_err();
+            let e = Command::parse(&data(v)).unwrap_err().to_string();
             assert!(e.contains(msg) && e.len() < 200, "{e}");
         }
+    }
+
+    #[test]
+    fn a_job_carries_the_parsed_command_and_hides_its_token() {
+        let command = Command::parse(&data(json!({"name": "predict", "options": [
+            {"name": "url", "value": "https://spotify.link/ZcKq2kDFcDb"}, {"name": "tempo", "value": 120}
+        ]})))
+        .unwrap();
+        let job = Job { application_id: "1".into(), token: Secret::new("tok-secret"), command, received_ms: 5 };
+        assert!(!format!("{job:?}").contains("tok-secret"));
+        let event = serde_json::to_value(JobEvent { hitcast_job: job.clone() }).unwrap();
+        assert_eq!(event["hitcast_job"]["command"]["link"], json!({"short": "https://spotify.link/ZcKq2kDFcDb"}));
+        assert_eq!(event["hitcast_job"]["command"]["overrides"], json!({"tempo": 120.0}));
+        let back: JobEvent = serde_json::from_value(event).unwrap();
+        assert_eq!(back.hitcast_job, job);
     }
 
     #[test]

@@ -8,9 +8,10 @@ use std::time::Duration;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::commands::NEUTRAL_ERROR;
-use crate::sources::{Retry, RetryPolicy, Retryable};
+use crate::config::Secret;
+use crate::reply::Deferred;
 use crate::reply::{Embed, Reply};
+use crate::sources::{Retry, RetryPolicy, Retryable};
 
 /// A message as Discord's API takes it (interaction responses, edits and follow-ups).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -154,29 +155,10 @@ impl Webhook {
         Webhook { client, base: base.to_string() }
     }
 
-    /// Completes a deferred response, as the gateway bot does ([`crate::commands::finish_deferred`]):
-    /// the answer edits the original; an error edits it to a neutral line and its details go
-    /// as an ephemeral follow-up.
-    pub async fn finish(&self, app: &str, token: &str, reply: Reply) -> Result<(), WebhookError> {
-        let original = format!("{}webhooks/{app}/{token}/messages/@original", self.base);
-        match reply {
-            Reply::Embed { embed, chart } => {
-                let message = Message {
-                    embeds: Some(vec![EmbedOut::from(&embed)]),
-                    attachments: chart.as_ref().map(|(name, _)| vec![AttachmentOut { id: 0, filename: name.clone() }]),
-                    ..Message::default()
-                };
-                let file = chart.map(|(name, png)| (name, bytes::Bytes::from(png)));
-                self.send(reqwest::Method::PATCH, &original, &message, file, "the edit of the original response").await
-            }
-            Reply::Private(text) => {
-                let neutral = Message::content(NEUTRAL_ERROR);
-                self.send(reqwest::Method::PATCH, &original, &neutral, None, "the edit of the original response")
-                    .await?;
-                let follow = format!("{}webhooks/{app}/{token}", self.base);
-                self.send(reqwest::Method::POST, &follow, &Message::content(&text).private(), None, "a follow-up").await
-            }
-        }
+    /// The original response of the interaction `app`/`token`, to complete with
+    /// [`crate::reply::finish_deferred`].
+    pub fn original<'a>(&'a self, app: &'a str, token: &'a Secret) -> Original<'a> {
+        Original { webhook: self, app, token }
     }
 
     async fn send(
@@ -223,5 +205,47 @@ impl Webhook {
                 Err(WebhookError::Status { what, status, body, retry_after })
             })
             .await
+    }
+}
+
+/// An interaction's deferred response, completed through its webhook.
+#[derive(Debug, Clone, Copy)]
+pub struct Original<'a> {
+    webhook: &'a Webhook,
+    app: &'a str,
+    token: &'a Secret,
+}
+
+impl Original<'_> {
+    fn url(&self) -> String {
+        format!("{}webhooks/{}/{}/messages/@original", self.webhook.base, self.app, self.token.expose())
+    }
+}
+
+impl Deferred for Original<'_> {
+    type Error = WebhookError;
+
+    async fn edit(&self, embed: &Embed, chart: Option<(String, Vec<u8>)>) -> Result<(), WebhookError> {
+        let message = Message {
+            embeds: Some(vec![EmbedOut::from(embed)]),
+            attachments: chart.as_ref().map(|(name, _)| vec![AttachmentOut { id: 0, filename: name.clone() }]),
+            ..Message::default()
+        };
+        let file = chart.map(|(name, png)| (name, bytes::Bytes::from(png)));
+        self.webhook
+            .send(reqwest::Method::PATCH, &self.url(), &message, file, "the edit of the original response")
+            .await
+    }
+
+    async fn edit_text(&self, text: &str) -> Result<(), WebhookError> {
+        let message = Message::content(text);
+        self.webhook
+            .send(reqwest::Method::PATCH, &self.url(), &message, None, "the edit of the original response")
+            .await
+    }
+
+    async fn follow_up_private(&self, text: &str) -> Result<(), WebhookError> {
+        let url = format!("{}webhooks/{}/{}", self.webhook.base, self.app, self.token.expose());
+        self.webhook.send(reqwest::Method::POST, &url, &Message::content(text).private(), None, "a follow-up").await
     }
 }

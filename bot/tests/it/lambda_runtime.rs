@@ -264,7 +264,7 @@ async fn under_the_runtime_api_the_deferred_work_runs_in_a_second_invocation_and
     assert_eq!((function.as_str(), kind.as_str()), ("hitcast-interactions", "Event"));
     let job: Value = serde_json::from_str(payload).unwrap();
     assert_eq!(job["hitcast_job"]["token"], TOKEN);
-    assert_eq!(job["hitcast_job"]["command"]["name"], "predict");
+    assert_eq!(job["hitcast_job"]["command"]["kind"], "predict");
     // …which ran it and edited the original response with the embed and the chart
     let (_, kind, done) = results.iter().find(|(i, _, _)| i.starts_with("job-")).expect("the job's invocation");
     assert_eq!((kind.as_str(), done.as_str()), ("response", r#"{"done":true}"#));
