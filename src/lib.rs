@@ -29,6 +29,7 @@ pub mod capped;
 pub mod derive;
 pub mod explain;
 pub mod features;
+pub mod files;
 pub mod genre;
 pub mod input;
 pub mod model;

@@ -14,7 +14,8 @@ use clap::{Args, Parser, Subcommand};
 use hitcast::{Change, Feature, Model, PredictError, Prediction, RawValue, Source, TrackFeatures, WhatIfIn, wire};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{input, output};
+use cli::output;
+use hitcast::files as input;
 
 /// Tracks per ONNX run; a progress bar appears from PROGRESS_FROM tracks on.
 const CHUNK: usize = hitcast::MAX_BATCH;

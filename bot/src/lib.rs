@@ -17,7 +17,7 @@ pub mod commands;
 pub mod config;
 pub mod enrich;
 pub mod interactions;
-pub mod link;
+pub use hitcast_bot_wire::link;
 pub mod logic;
 pub mod reccobeats;
 pub mod reply;

@@ -3,14 +3,8 @@
 //! wrong types, extreme numbers.
 #![no_main]
 
-#[path = "../../lambda/src/api.rs"]
-mod api;
-#[path = "common.rs"]
-mod common;
-#[path = "../../lambda/src/origin.rs"]
-mod origin;
-
-use api::{ApiRequest, handle};
+use hitcast_fuzz as common;
+use hitcast_http::api::{ApiRequest, handle};
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};

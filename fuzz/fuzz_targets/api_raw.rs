@@ -1,14 +1,8 @@
 //! Raw bytes as the body of every route (the first byte picks the route and method).
 #![no_main]
 
-#[path = "../../lambda/src/api.rs"]
-mod api;
-#[path = "common.rs"]
-mod common;
-#[path = "../../lambda/src/origin.rs"]
-mod origin;
-
-use api::{ApiRequest, Route, handle};
+use hitcast_fuzz as common;
+use hitcast_http::api::{ApiRequest, Route, handle};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,9 +1,7 @@
 //! The bot's Spotify link parser on arbitrary text.
 #![no_main]
 
-#[path = "../../bot/src/link.rs"]
-mod link;
-
+use hitcast_bot_wire::link;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,9 +4,7 @@
 //! the timestamp or the body changed.
 #![no_main]
 
-#[path = "../../bot/src/interactions/verify.rs"]
-mod verify;
-
+use hitcast_bot_wire::verify;
 use ed25519_dalek::{Signer, SigningKey};
 use libfuzzer_sys::fuzz_target;
 

@@ -1,10 +1,7 @@
 //! The CLI's JSON and CSV readers on arbitrary bytes: an error or tracks, never a panic.
 #![no_main]
 
-#[allow(dead_code)]
-#[path = "../../src/cli/input.rs"]
-mod input;
-
+use hitcast::files as input;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,6 +3,9 @@
 //! per-request limit when it is chunked) before one byte is read; when the budget cannot cover
 //! it, the request is answered 503 with `Retry-After` at once, without reading. A reservation is
 //! held until the response has been built, so the budget bounds what handlers hold too.
+//!
+//! Small bodies (at most [`SMALL_BODY`] declared) first draw on a pool of their own, so that a few
+//! large uploads stalled on purpose cannot spend the memory a normal request needs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,10 +31,17 @@ pub enum BodyError {
     Unreadable(String),
 }
 
+/// The largest body that draws on the small-body pool.
+pub const SMALL_BODY: usize = 64 * 1024;
+/// The small-body pool: this many small bodies at once.
+pub const SMALL_BODIES: usize = 256;
+
 /// The budget, shared by every connection of one server (clone it: clones share the bytes).
 #[derive(Debug, Clone)]
 pub struct BodyBudget {
     bytes: Arc<Semaphore>,
+    /// For bodies of at most [`SMALL_BODY`] declared bytes.
+    small: Arc<Semaphore>,
     total: usize,
     max_body: usize,
     timeout: Duration,
@@ -45,7 +55,13 @@ impl BodyBudget {
     pub fn new(total: usize, max_body: usize, timeout: Duration) -> BodyBudget {
         // a budget smaller than one body would refuse every large request
         let total = total.max(max_body).min(Semaphore::MAX_PERMITS).min(u32::MAX as usize);
-        BodyBudget { bytes: Arc::new(Semaphore::new(total)), total, max_body, timeout }
+        BodyBudget {
+            bytes: Arc::new(Semaphore::new(total)),
+            small: Arc::new(Semaphore::new(SMALL_BODIES * SMALL_BODY)),
+            total,
+            max_body,
+            timeout,
+        }
     }
 
     pub fn max_body(&self) -> usize {
@@ -61,6 +77,11 @@ impl BodyBudget {
         self.bytes.available_permits()
     }
 
+    /// Bytes of the small-body pool not reserved right now.
+    pub fn small_available(&self) -> usize {
+        self.small.available_permits()
+    }
+
     /// Reserves room for `body`, then reads it. The permit is the reservation: keep it as long
     /// as the bytes (or what was built from them) live.
     pub async fn read<B>(&self, body: B) -> Result<(Bytes, OwnedSemaphorePermit), BodyError>
@@ -74,11 +95,17 @@ impl BodyBudget {
         }
         // a chunked body may grow to the limit: reserve all of it
         let reserve = declared.map_or(self.max_body, |n| n as usize);
-        let permit = self
-            .bytes
-            .clone()
-            .try_acquire_many_owned(reserve as u32)
-            .map_err(|_| BodyError::Busy { retry_after: RETRY_AFTER })?;
+        let small = declared
+            .filter(|n| *n <= SMALL_BODY as u64)
+            .and_then(|_| self.small.clone().try_acquire_many_owned(reserve as u32).ok());
+        let permit = match small {
+            Some(p) => p,
+            None => self
+                .bytes
+                .clone()
+                .try_acquire_many_owned(reserve as u32)
+                .map_err(|_| BodyError::Busy { retry_after: RETRY_AFTER })?,
+        };
         let bytes = tokio::time::timeout(self.timeout, collect(body, reserve, self.max_body))
             .await
             .map_err(|_| BodyError::Timeout(self.timeout))??;
@@ -132,17 +159,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn large_uploads_cannot_spend_what_small_bodies_need() {
+        let big = 200 * 1024;
+        let budget = BodyBudget::new(2 * big, big, Duration::from_secs(1));
+        let (_a, _pa) = budget.read(Full::new(Bytes::from(vec![1u8; big]))).await.unwrap();
+        let (_b, _pb) = budget.read(Full::new(Bytes::from(vec![1u8; big]))).await.unwrap();
+        assert_eq!(budget.available(), 0);
+        assert!(matches!(budget.read(Full::new(Bytes::from(vec![1u8; big]))).await, Err(BodyError::Busy { .. })));
+        // a normal request still gets in
+        let (c, _pc) = budget.read(Full::new(Bytes::from(vec![1u8; 500]))).await.unwrap();
+        assert_eq!(c.len(), 500);
+        assert_eq!(budget.small_available(), SMALL_BODIES * SMALL_BODY - 500);
+    }
+
+    #[tokio::test]
     async fn bodies_reserve_their_size_and_give_it_back() {
-        let budget = BodyBudget::new(100, 60, Duration::from_secs(1));
-        let (a, pa) = budget.read(Full::new(Bytes::from(vec![1u8; 60]))).await.unwrap();
-        assert_eq!(a.len(), 60);
-        assert_eq!(budget.available(), 40);
-        // 50 more do not fit while the first is held: refused at once, nothing read
-        let e = budget.read(Full::new(Bytes::from(vec![1u8; 50]))).await.unwrap_err();
-        assert_eq!(e, BodyError::Busy { retry_after: RETRY_AFTER });
-        let (_b, _pb) = budget.read(Full::new(Bytes::from(vec![1u8; 40]))).await.unwrap();
+        let budget = BodyBudget::new(100 * 1024, 60 * 1024, Duration::from_secs(1));
+        let kib = |n: usize| Full::new(Bytes::from(vec![1u8; n * 1024]));
+        // 60 KiB is a small body: it draws on the small pool
+        let (a, pa) = budget.read(kib(60)).await.unwrap();
+        assert_eq!(a.len(), 60 * 1024);
+        assert_eq!(budget.small_available(), SMALL_BODIES * SMALL_BODY - 60 * 1024);
         drop(pa);
-        assert_eq!(budget.available(), 60);
+        assert_eq!(budget.small_available(), SMALL_BODIES * SMALL_BODY);
     }
 
     #[tokio::test]
@@ -158,7 +197,7 @@ mod tests {
         let budget = BodyBudget::new(25, 10, Duration::from_secs(1));
         let (b, _p) = budget.read(chunks(2)).await.unwrap();
         assert_eq!(b.len(), 8);
-        assert_eq!(budget.available(), 15, "a chunked body holds the whole limit");
+        assert_eq!(budget.available(), 15, "a chunked body holds the whole limit, from the large pool");
         assert_eq!(budget.read(chunks(3)).await.unwrap_err(), BodyError::TooLarge { size: None, limit: 10 });
     }
 }

@@ -1,2 +1,1 @@
-pub mod input;
 pub mod output;

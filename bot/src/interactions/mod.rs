@@ -17,8 +17,9 @@
 pub mod http;
 pub mod lambda;
 pub mod register;
-pub mod verify;
 pub mod webhook;
+
+pub use hitcast_bot_wire::verify;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -803,3 +803,51 @@ async fn a_discord_that_cannot_be_reached_is_an_error_without_the_token() {
     assert!(err.starts_with("could not reach Discord for the edit of the original response"), "{err}");
     assert!(!err.contains(TOKEN), "{err}");
 }
+
+/// Issue #20: 300 slow clients delayed a signed PING 8 s on the interactions endpoint — past
+/// Discord's 3 s deadline. Both functions now run on one bounded server whose connection cap is
+/// far above a few hundred slow heads: the PING is answered within 1 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_ping_is_answered_while_three_hundred_clients_dribble() {
+    use std::io::Write as _;
+    let k = key(7);
+    let (s, d) = (Stubs::start().await, discord().await);
+    let server = Server::start(&env(&k, &s, &d));
+    let addr: std::net::SocketAddr = server.url.trim_start_matches("http://").parse().unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let dribbler = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let head =
+                b"POST /interactions HTTP/1.1\r\nhost: x\r\nx-slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+            let mut conns: Vec<(std::net::TcpStream, usize)> = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                while conns.len() < 300 {
+                    match std::net::TcpStream::connect(addr) {
+                        Ok(c) => conns.push((c, 0)),
+                        Err(_) => break,
+                    }
+                }
+                conns.retain_mut(|(c, at)| {
+                    let ok = c.write_all(&head[*at % head.len()..*at % head.len() + 1]).is_ok();
+                    *at += 1;
+                    ok
+                });
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut worst = Duration::ZERO;
+    for _ in 0..5 {
+        let body = ping();
+        let started = Instant::now();
+        let (status, text) = post(&server.url, &signed(&k, &body), body).await;
+        worst = worst.max(started.elapsed());
+        assert_eq!((status, text.as_str()), (200, r#"{"type":1}"#));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    dribbler.join().unwrap();
+    println!("signed PING with 300 dribbling connections: worst {worst:?}");
+    assert!(worst < Duration::from_secs(1), "a PING took {worst:?}");
+}

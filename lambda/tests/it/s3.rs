@@ -301,3 +301,42 @@ async fn the_binary_gives_up_on_a_stalled_endpoint_within_its_timeout() {
     assert!(!p.child.wait().unwrap().success());
     assert!(started.elapsed() < Duration::from_secs(8), "init took {:?}", started.elapsed());
 }
+
+/// Issue #20: "capping" the AWS SDK's log targets at debug turned them *on* at the default
+/// level: one model fetch logged 20–86 DEBUG lines, the access key id among them. The log of a
+/// fetch now holds no DEBUG line at the default level, and no access key id at any level.
+#[tokio::test]
+async fn a_model_fetch_logs_no_debug_line_and_no_access_key_id() {
+    let s3 = S3::start();
+    s3.put("prod/hitcast.onnx", EMBEDDED_MODEL).await;
+    for rust_log in [None, Some("trace")] {
+        let mut env = s3.env();
+        env.push(("HITCAST_MODEL_S3_URI", "s3://models/prod/hitcast.onnx".into()));
+        env.push(("HITCAST_LISTEN", "127.0.0.1:0".into()));
+        env.push(("HITCAST_LOG_FORMAT", "text".into()));
+        if let Some(level) = rust_log {
+            env.push(("RUST_LOG", level.into()));
+        }
+        let p = Proc::spawn(&env);
+        let mut log = Vec::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match p.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let done = line.contains("serving the Hitcast API");
+                    log.push(line);
+                    if done {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        assert!(log.iter().any(|l| l.contains("serving the Hitcast API")), "{log:#?}");
+        assert!(log.iter().all(|l| !l.contains(KEY)), "{rust_log:?}: the access key id is in the log");
+        if rust_log.is_none() {
+            assert!(log.iter().all(|l| !l.contains("DEBUG") && !l.contains("TRACE")), "{log:#?}");
+            assert!(log.len() <= 5, "{} lines at the default level: {log:#?}", log.len());
+        }
+    }
+}

@@ -1,10 +1,10 @@
 //! What the API targets share: the state with the embedded model, and the checks on answers.
-//! The targets compile the Lambda's transport-free `api.rs` and `origin.rs` in by `#[path]`,
-//! without its AWS and Lambda dependencies.
+//! The API is `hitcast-http`'s transport-free handler, built without its `lambda` feature (no
+//! AWS crate).
 
 use std::sync::{Arc, OnceLock};
 
-use crate::{api, origin};
+use hitcast_http::{api, origin};
 
 pub fn state() -> &'static api::AppState {
     static STATE: OnceLock<api::AppState> = OnceLock::new();

@@ -1,13 +1,13 @@
-//! Reading tracks from JSON and CSV files into the wire [`Document`], with errors that point at
-//! the track, the line and the field. Every problem here is the user's (exit code 2).
+//! Reading tracks from JSON and CSV files (the CLI's inputs) into the wire [`Document`], with errors
+//! that point at the track, the line and the field. Every problem here is the user's (exit code 2).
 
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use hitcast::input::Key;
-use hitcast::wire::{Document, InputProblems};
-use hitcast::{InputError, RawValue, Source, TrackFeatures, TrackIn};
+use crate::input::Key;
+use crate::wire::{Document, InputProblems};
+use crate::{InputError, RawValue, Source, TrackFeatures, TrackIn};
 
 /// Everything wrong with an input file, located.
 #[derive(Debug)]
@@ -59,7 +59,7 @@ impl std::error::Error for BadInput {}
 pub struct Tracks {
     pub tracks: Vec<TrackFeatures>,
     pub single: bool,
-    pub what_if: Option<hitcast::WhatIfIn>,
+    pub what_if: Option<crate::WhatIfIn>,
 }
 
 /// Reads tracks from a path (`-` = stdin): `.json` (a track object, an array of them or
@@ -158,7 +158,7 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Tracks, BadInput> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hitcast::Feature;
+    use crate::Feature;
 
     #[test]
     fn csv_with_names_ignored_columns_and_missing_cells() {
