@@ -340,3 +340,30 @@ async fn a_model_fetch_logs_no_debug_line_and_no_access_key_id() {
         }
     }
 }
+
+/// Issue #20: an S3 500 gave an 855-character error line with raw headers. Now: what happened,
+/// the status and S3's code and message, in one short line.
+#[tokio::test]
+async fn an_s3_server_error_is_one_short_line() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let _server = std::thread::spawn(move || {
+        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>x-amz-id-2-very-long-host-id-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</HostId></Error>";
+        for stream in listener.incoming().flatten().take(10) {
+            let mut s = stream;
+            let mut buf = [0u8; 8192];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/xml\r\nx-amz-request-id: 4442587FB7D0A2F9\r\nx-amz-id-2: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                "h".repeat(200),
+                body.len()
+            );
+        }
+    });
+    let store = S3Store::from_client(client_for(&endpoint));
+    let err = store::load(&config("s3://models/hitcast.onnx", None, false), &store).await.unwrap_err().to_string();
+    assert!(err.contains("S3 answered HTTP 500 (InternalError: We encountered an internal error"), "{err}");
+    assert!(err.len() <= 250 && !err.contains("x-amz-id-2") && !err.contains('\n'), "{} characters: {err}", err.len());
+}
