@@ -10,7 +10,8 @@ use poise::serenity_prelude as serenity;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    hitcast_http::logging::init_tracing(hitcast_http::logging::LogFormat::Text);
+    // serenity reports every gateway event at info: only its warnings by default
+    hitcast_http::logging::init_tracing(hitcast_http::logging::LogFormat::Text, "info,serenity=warn");
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {

@@ -60,9 +60,9 @@ where
     }
 }
 
-/// Installs the subscriber for this process (stderr; `RUST_LOG`, else `info`).
-pub fn init_tracing(format: LogFormat) {
-    let directives = std::env::var("RUST_LOG").ok().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "info".into());
+/// Installs the subscriber for this process (stderr; `RUST_LOG`, else `default`, e.g. `info`).
+pub fn init_tracing(format: LogFormat, default: &str) {
+    let directives = std::env::var("RUST_LOG").ok().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| default.into());
     let _ = tracing::subscriber::set_global_default(subscriber(format, &directives, std::io::stderr));
 }
 

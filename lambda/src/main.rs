@@ -13,7 +13,7 @@ use hitcast_lambda::store::{self, NoStore, S3Store};
 async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let config = Config::from_env().context("read the configuration")?;
-    hitcast_http::logging::init_tracing(config.log_format);
+    hitcast_http::logging::init_tracing(config.log_format, "info");
     let loaded = match &config.model_uri {
         Some(_) => store::load(&config, &S3Store::from_env(config.s3_timeout).await).await,
         None => store::load(&config, &NoStore).await,

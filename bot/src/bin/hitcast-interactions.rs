@@ -101,7 +101,7 @@ async fn serve(started: Instant) -> anyhow::Result<()> {
         INTERACTIONS_ENV_VARS.iter().filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v))).collect();
     // logging starts first: the rest of the configuration may come from SSM
     let format = if config::json_logs(|k| env.get(k).cloned())? { LogFormat::Json } else { LogFormat::Text };
-    hitcast_http::logging::init_tracing(format);
+    hitcast_http::logging::init_tracing(format, "info");
     let mut lookup = env.clone();
     // the AWS configuration (credentials, region, endpoints), loaded once if needed
     let mut sdk = None;
