@@ -348,7 +348,8 @@ def test_the_arm64_packages_predict_under_emulation(packages, tmp_path):
                "acousticness": 0.12, "instrumentalness": 0.0, "liveness": 0.11, "valence": 0.56, "tempo": 118.0,
                "time_signature": 4, "duration_ms": 201000, "artist_popularity": 62, "genre": 0}
     job = {"hitcast_job": {"application_id": "1100000000000000001", "token": "aW50ZXJhY3Rpb24",
-                           "command": {"name": "predict", "options": [{"name": k, "value": v} for k, v in options.items()]},
+                           # the job carries the command parsed (bot/src/interactions/mod.rs, `Job`)
+                           "command": {"kind": "predict", "link": None, "name": None, "overrides": options},
                            "received_ms": int(time.time() * 1000)}}
     env = {"DISCORD_PUBLIC_KEY": "67c6bd767ca099e79efac9fcce4d2022a63bf7dea780e7f3d813f694c1597089",
            "SPOTIFY_CLIENT_ID": "x", "SPOTIFY_CLIENT_SECRET": "y",
