@@ -30,17 +30,26 @@ impl serde::Serialize for Overrides {
 
 impl<'de> serde::Deserialize<'de> for Overrides {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Overrides, D::Error> {
-        let m: Vec<(String, f64)> =
-            serde::Deserialize::deserialize(d).map(|m: serde_json::Map<String, serde_json::Value>| {
-                m.into_iter().map(|(k, v)| (k, v.as_f64().unwrap_or(f64::NAN))).collect()
-            })?;
-        m.into_iter()
-            .map(|(k, v)| {
-                let f = Feature::from_name(&k).ok_or_else(|| serde::de::Error::custom(format!("no input `{k}`")))?;
-                if v.is_finite() { Ok((f, v)) } else { Err(serde::de::Error::custom(format!("`{k}` is not a number"))) }
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Overrides)
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Overrides;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of input name → number")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Overrides, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, f64>()? {
+                    let f =
+                        Feature::from_name(&k).ok_or_else(|| serde::de::Error::custom(format!("no input `{k}`")))?;
+                    if !v.is_finite() {
+                        return Err(serde::de::Error::custom(format!("`{k}` is not a finite number")));
+                    }
+                    out.push((f, v));
+                }
+                Ok(Overrides(out))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 

@@ -518,9 +518,9 @@ mod tests {
         let back: JobEvent = serde_json::from_value(event).unwrap();
         assert_eq!(back.hitcast_job, job);
         // the shape infra/tests sends to the arm64 package
-        let v = json!({"hitcast_job": {"application_id": "1", "token": "t", "received_ms": 1,
-            "command": {"kind": "predict", "link": null, "name": null, "overrides": {"tempo": 118.0, "genre": 0}}}});
-        let JobEvent { hitcast_job: job } = serde_json::from_value(v).unwrap();
+        let v = r#"{"hitcast_job": {"application_id": "1", "token": "t", "received_ms": 1,
+            "command": {"kind": "predict", "link": null, "name": null, "overrides": {"tempo": 118.0, "genre": 0}}}}"#;
+        let JobEvent { hitcast_job: job } = serde_json::from_str(v).unwrap();
         assert_eq!(
             job.command,
             Command::Predict {
