@@ -1,0 +1,129 @@
+//! Key and mode: a chroma profile (the energy of each pitch class, 55 Hz – 2 kHz, from 8192-
+//! sample spectra every 4096 samples at ~22 kHz, each frame normalised so loud passages do not
+//! outweigh quiet ones), correlated with the Krumhansl–Kessler major and minor key profiles in
+//! all 24 keys; the best fit is the key.
+
+use std::sync::Arc;
+
+use realfft::{RealFftPlanner, RealToComplex};
+
+const N: usize = 8192;
+const HOP: usize = 4096;
+const LOW_HZ: f64 = 55.0;
+const HIGH_HZ: f64 = 2000.0;
+/// Below this correlation there is no clear tonal centre.
+pub(crate) const MIN_CORRELATION: f64 = 0.7;
+
+/// Krumhansl & Kessler (1982), C major and C minor.
+const MAJOR: [f64; 12] = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
+const MINOR: [f64; 12] = [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+
+pub(crate) struct Chroma {
+    fft: Arc<dyn RealToComplex<f32>>,
+    window: Vec<f32>,
+    ring: Vec<f32>,
+    input: Vec<f32>,
+    spectrum: Vec<realfft::num_complex::Complex<f32>>,
+    /// Pitch class of each FFT bin in range.
+    bins: Vec<(usize, usize)>,
+    total: [f64; 12],
+    frames: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key {
+    pub key: u8,
+    pub mode: u8,
+    pub confidence: f64,
+}
+
+impl Chroma {
+    pub fn new(rate: f64) -> Chroma {
+        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(N);
+        let window = (0..N).map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / N as f32).cos()).collect();
+        let bins = (1..N / 2)
+            .filter_map(|k| {
+                let f = k as f64 * rate / N as f64;
+                (LOW_HZ..=HIGH_HZ).contains(&f).then(|| {
+                    let midi = 69.0 + 12.0 * (f / 440.0).log2();
+                    (k, (midi.round() as i64).rem_euclid(12) as usize)
+                })
+            })
+            .collect();
+        Chroma {
+            input: fft.make_input_vec(),
+            spectrum: fft.make_output_vec(),
+            fft,
+            window,
+            ring: Vec::with_capacity(2 * N),
+            bins,
+            total: [0.0; 12],
+            frames: 0,
+        }
+    }
+
+    pub fn push(&mut self, mono: &[f32]) {
+        for chunk in mono.chunks(HOP) {
+            self.ring.extend_from_slice(chunk);
+            while self.ring.len() >= N {
+                self.frame();
+                self.ring.drain(..HOP);
+            }
+        }
+    }
+
+    fn frame(&mut self) {
+        for ((x, s), w) in self.input.iter_mut().zip(&self.ring[..N]).zip(&self.window) {
+            *x = s * w;
+        }
+        if self.fft.process(&mut self.input, &mut self.spectrum).is_err() {
+            return;
+        }
+        let mut c = [0.0f64; 12];
+        for &(k, pc) in &self.bins {
+            c[pc] += self.spectrum[k].norm_sqr() as f64;
+        }
+        let sum: f64 = c.iter().sum();
+        // frames with next to no energy (silence between notes) carry no key
+        if sum > 1e-6 {
+            for (t, v) in self.total.iter_mut().zip(c) {
+                *t += v / sum;
+            }
+            self.frames += 1;
+        }
+    }
+
+    pub fn key(&self) -> Result<Key, String> {
+        if self.frames == 0 {
+            return Err("no tonal content".into());
+        }
+        let mut best = (f64::MIN, 0u8, 0u8);
+        for key in 0..12 {
+            for (mode, profile) in [(1u8, &MAJOR), (0u8, &MINOR)] {
+                let rotated: Vec<f64> = (0..12).map(|pc| profile[(pc + 12 - key) % 12]).collect();
+                let r = pearson(&self.total, &rotated);
+                if r > best.0 {
+                    best = (r, key as u8, mode);
+                }
+            }
+        }
+        let (r, key, mode) = best;
+        if r.is_nan() || r < MIN_CORRELATION {
+            return Err(format!(
+                "no clear tonal centre (the best key profile fits r = {r:.2}, below {MIN_CORRELATION})"
+            ));
+        }
+        Ok(Key { key, mode, confidence: r })
+    }
+}
+
+fn pearson(a: &[f64; 12], b: &[f64]) -> f64 {
+    let (ma, mb) = (a.iter().sum::<f64>() / 12.0, b.iter().sum::<f64>() / 12.0);
+    let (mut num, mut da, mut db) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        num += (x - ma) * (y - mb);
+        da += (x - ma).powi(2);
+        db += (y - mb).powi(2);
+    }
+    if da <= 0.0 || db <= 0.0 { 0.0 } else { num / (da * db).sqrt() }
+}
