@@ -2,7 +2,7 @@
 # Fuzz with libFuzzer (cargo fuzz, nightly): the HTTP API's transport-free handler on raw bytes
 # (api_raw) and on JSON built from the keys it knows (api_json), the CLI's JSON/CSV readers
 # (cli_readers), the bot's Spotify link parser (bot_link) and the interactions endpoint's
-# signature check (bot_verify).
+# signature check (bot_verify), the audio decoder and analysis (audio).
 #   scripts/fuzz.sh                 # 30 s per target
 #   scripts/fuzz.sh 600             # 10 minutes per target
 #   scripts/fuzz.sh 120 api_json    # one target
@@ -15,7 +15,7 @@ cd "$root"
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(api_raw api_json cli_readers bot_link bot_verify)
+[ ${#targets[@]} -gt 0 ] || targets=(api_raw api_json cli_readers bot_link bot_verify audio)
 jobs="${HITCAST_FUZZ_JOBS:-$(nproc)}"
 scripts/setup-ort.sh >/dev/null
 export PATH="$root/.tools/bin:$PATH"
@@ -39,6 +39,13 @@ fi
 run() {
   local t="$1"
   mkdir -p "corpus/$t" "corpus-work/$t" "artifacts/$t"
+  # the audio target starts from the shared clips (not committed: ../shared/audio), each cut to
+  # the length limit below, with a first byte that picks the extension hint (0 = ogg)
+  if [ "$t" = audio ] && [ -d "$root/../shared/audio" ]; then
+    for clip in "$root"/../shared/audio/*.ogg; do
+      { printf '\0'; head -c 65535 "$clip"; } >"corpus-work/$t/seed-$(basename "$clip" .ogg)"
+    done
+  fi
   cargo +nightly fuzz run --sanitizer none "$t" "corpus-work/$t" "corpus/$t" -- \
     -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \
     -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"artifacts/$t.log" 2>&1 || true

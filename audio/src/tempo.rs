@@ -101,7 +101,7 @@ impl Onsets {
             return Err(format!("no onsets (a steady tone or silence; variation {variation:.4})"));
         }
         let lag_of = |bpm: f64| 60.0 * self.fps / bpm;
-        let (lo, hi) = (lag_of(MAX_BPM).floor().max(1.0) as usize, (lag_of(MIN_BPM).ceil() as usize).min(n - 1));
+        let (lo, hi) = (lag_of(MAX_BPM).ceil().max(2.0) as usize, (lag_of(MIN_BPM).floor() as usize).min(n - 2));
         let ac = |lag: usize| e.iter().zip(&e[lag..]).map(|(a, b)| a * b).sum::<f64>() / energy;
         let acs: Vec<(usize, f64)> = (lo.saturating_sub(1)..=hi + 1).filter(|l| *l < n).map(|l| (l, ac(l))).collect();
         let at = |lag: usize| acs.iter().find(|(l, _)| *l == lag).map_or(0.0, |(_, v)| *v);
@@ -121,6 +121,7 @@ impl Onsets {
         let (y0, y1, y2) = (at(best - 1), at(best), at(best + 1));
         let denom = y0 - 2.0 * y1 + y2;
         let shift = if denom.abs() > 1e-12 { (0.5 * (y0 - y2) / denom).clamp(-0.5, 0.5) } else { 0.0 };
-        Ok(Tempo { bpm: 60.0 * self.fps / (best as f64 + shift), confidence })
+        // (the refinement stays within half a lag: kept inside the range reported)
+        Ok(Tempo { bpm: (60.0 * self.fps / (best as f64 + shift)).clamp(MIN_BPM, MAX_BPM), confidence })
     }
 }
