@@ -3,9 +3,7 @@
 //! outweigh quiet ones), correlated with the Krumhansl–Kessler major and minor key profiles in
 //! all 24 keys; the best fit is the key.
 
-use std::sync::Arc;
-
-use realfft::{RealFftPlanner, RealToComplex};
+use crate::frames::Frames;
 
 const N: usize = 8192;
 const HOP: usize = 4096;
@@ -19,15 +17,11 @@ const MAJOR: [f64; 12] = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 
 const MINOR: [f64; 12] = [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
 
 pub(crate) struct Chroma {
-    fft: Arc<dyn RealToComplex<f32>>,
-    window: Vec<f32>,
-    ring: Vec<f32>,
-    input: Vec<f32>,
-    spectrum: Vec<realfft::num_complex::Complex<f32>>,
+    frames: Frames,
     /// Pitch class of each FFT bin in range.
     bins: Vec<(usize, usize)>,
     total: [f64; 12],
-    frames: usize,
+    frames_counted: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -39,8 +33,6 @@ pub(crate) struct Key {
 
 impl Chroma {
     pub fn new(rate: f64) -> Chroma {
-        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(N);
-        let window = (0..N).map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / N as f32).cos()).collect();
         let bins = (1..N / 2)
             .filter_map(|k| {
                 let f = k as f64 * rate / N as f64;
@@ -50,51 +42,29 @@ impl Chroma {
                 })
             })
             .collect();
-        Chroma {
-            input: fft.make_input_vec(),
-            spectrum: fft.make_output_vec(),
-            fft,
-            window,
-            ring: Vec::with_capacity(2 * N),
-            bins,
-            total: [0.0; 12],
-            frames: 0,
-        }
+        Chroma { frames: Frames::new(N, HOP), bins, total: [0.0; 12], frames_counted: 0 }
     }
 
     pub fn push(&mut self, mono: &[f32]) {
-        for chunk in mono.chunks(HOP) {
-            self.ring.extend_from_slice(chunk);
-            while self.ring.len() >= N {
-                self.frame();
-                self.ring.drain(..HOP);
+        let (bins, total, counted) = (&self.bins, &mut self.total, &mut self.frames_counted);
+        self.frames.push(mono, |spectrum| {
+            let mut c = [0.0f64; 12];
+            for &(k, pc) in bins {
+                c[pc] += spectrum[k].norm_sqr() as f64;
             }
-        }
-    }
-
-    fn frame(&mut self) {
-        for ((x, s), w) in self.input.iter_mut().zip(&self.ring[..N]).zip(&self.window) {
-            *x = s * w;
-        }
-        if self.fft.process(&mut self.input, &mut self.spectrum).is_err() {
-            return;
-        }
-        let mut c = [0.0f64; 12];
-        for &(k, pc) in &self.bins {
-            c[pc] += self.spectrum[k].norm_sqr() as f64;
-        }
-        let sum: f64 = c.iter().sum();
-        // frames with next to no energy (silence between notes) carry no key
-        if sum > 1e-6 {
-            for (t, v) in self.total.iter_mut().zip(c) {
-                *t += v / sum;
+            let sum: f64 = c.iter().sum();
+            // frames with next to no energy (silence between notes) carry no key
+            if sum > 1e-6 {
+                for (t, v) in total.iter_mut().zip(c) {
+                    *t += v / sum;
+                }
+                *counted += 1;
             }
-            self.frames += 1;
-        }
+        });
     }
 
     pub fn key(&self) -> Result<Key, String> {
-        if self.frames == 0 {
+        if self.frames_counted == 0 {
             return Err("no tonal content".into());
         }
         let mut best = (f64::MIN, 0u8, 0u8);

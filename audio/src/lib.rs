@@ -15,6 +15,7 @@
 //! where they came from.
 
 mod decode;
+mod frames;
 mod key;
 mod tempo;
 

@@ -3,9 +3,7 @@
 //! weighted towards 120 BPM by a log-normal prior one octave wide (as librosa's `beat.tempo`),
 //! refined by a parabola through the peak.
 
-use std::sync::Arc;
-
-use realfft::{RealFftPlanner, RealToComplex};
+use crate::frames::Frames;
 
 const N: usize = 1024;
 const HOP: usize = 512;
@@ -22,11 +20,7 @@ const MIN_SECONDS: f64 = 4.0;
 pub(crate) struct Onsets {
     /// Analysis frames per second.
     fps: f64,
-    fft: Arc<dyn RealToComplex<f32>>,
-    window: Vec<f32>,
-    ring: Vec<f32>,
-    input: Vec<f32>,
-    spectrum: Vec<realfft::num_complex::Complex<f32>>,
+    frames: Frames,
     prev: Vec<f32>,
     env: Vec<f32>,
     /// Sum over frames of the frame's total log magnitude (the scale flux is measured against).
@@ -41,48 +35,22 @@ pub(crate) struct Tempo {
 
 impl Onsets {
     pub fn new(rate: f64) -> Onsets {
-        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(N);
-        let window = (0..N).map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / N as f32).cos()).collect();
-        let spectrum = fft.make_output_vec();
-        Onsets {
-            fps: rate / HOP as f64,
-            input: fft.make_input_vec(),
-            fft,
-            window,
-            ring: Vec::with_capacity(2 * N),
-            spectrum,
-            prev: Vec::new(),
-            env: Vec::new(),
-            level: 0.0,
-        }
+        Onsets { fps: rate / HOP as f64, frames: Frames::new(N, HOP), prev: Vec::new(), env: Vec::new(), level: 0.0 }
     }
 
     pub fn push(&mut self, mono: &[f32]) {
-        for chunk in mono.chunks(HOP) {
-            self.ring.extend_from_slice(chunk);
-            while self.ring.len() >= N {
-                self.frame();
-                self.ring.drain(..HOP);
-            }
-        }
-    }
-
-    fn frame(&mut self) {
-        for ((x, s), w) in self.input.iter_mut().zip(&self.ring[..N]).zip(&self.window) {
-            *x = s * w;
-        }
-        if self.fft.process(&mut self.input, &mut self.spectrum).is_err() {
-            return;
-        }
-        let mags: Vec<f32> = self.spectrum.iter().map(|c| (1.0 + 100.0 * c.norm()).ln()).collect();
-        let flux = if self.prev.is_empty() {
-            0.0
-        } else {
-            mags.iter().zip(&self.prev).map(|(m, p)| (m - p).max(0.0)).sum::<f32>()
-        };
-        self.env.push(flux);
-        self.level += mags.iter().map(|m| *m as f64).sum::<f64>();
-        self.prev = mags;
+        let (prev, env, level) = (&mut self.prev, &mut self.env, &mut self.level);
+        self.frames.push(mono, |spectrum| {
+            let mags: Vec<f32> = spectrum.iter().map(|c| (1.0 + 100.0 * c.norm()).ln()).collect();
+            let flux = if prev.is_empty() {
+                0.0
+            } else {
+                mags.iter().zip(prev.iter()).map(|(m, p)| (m - p).max(0.0)).sum::<f32>()
+            };
+            env.push(flux);
+            *level += mags.iter().map(|m| *m as f64).sum::<f64>();
+            *prev = mags;
+        });
     }
 
     pub fn tempo(&self) -> Result<Tempo, String> {
