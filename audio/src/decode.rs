@@ -62,11 +62,8 @@ pub(crate) fn decode(
                 bad += 1;
                 continue;
             }
-            Err(e) if facts.is_some() => {
-                // a damaged tail after real audio: analyse what came before it
-                let _ = e;
-                break;
-            }
+            // a damaged tail after real audio: analyse what came before it
+            Err(_) if facts.is_some() => break,
             Err(e) => return Err(not_audio(e)),
         };
         if packet.track_id != track_id {

@@ -21,7 +21,9 @@ pub(crate) struct Onsets {
     /// Analysis frames per second.
     fps: f64,
     frames: Frames,
+    /// The last frame's log magnitudes, and the buffer the next one is computed in.
     prev: Vec<f32>,
+    mags: Vec<f32>,
     env: Vec<f32>,
     /// Sum over frames of the frame's total log magnitude (the scale flux is measured against).
     level: f64,
@@ -35,13 +37,21 @@ pub(crate) struct Tempo {
 
 impl Onsets {
     pub fn new(rate: f64) -> Onsets {
-        Onsets { fps: rate / HOP as f64, frames: Frames::new(N, HOP), prev: Vec::new(), env: Vec::new(), level: 0.0 }
+        Onsets {
+            fps: rate / HOP as f64,
+            frames: Frames::new(N, HOP),
+            prev: Vec::new(),
+            mags: Vec::new(),
+            env: Vec::new(),
+            level: 0.0,
+        }
     }
 
     pub fn push(&mut self, mono: &[f32]) {
-        let (prev, env, level) = (&mut self.prev, &mut self.env, &mut self.level);
+        let (prev, mags, env, level) = (&mut self.prev, &mut self.mags, &mut self.env, &mut self.level);
         self.frames.push(mono, |spectrum| {
-            let mags: Vec<f32> = spectrum.iter().map(|c| (1.0 + 100.0 * c.norm()).ln()).collect();
+            mags.clear();
+            mags.extend(spectrum.iter().map(|c| (1.0 + 100.0 * c.norm()).ln()));
             let flux = if prev.is_empty() {
                 0.0
             } else {
@@ -49,7 +59,7 @@ impl Onsets {
             };
             env.push(flux);
             *level += mags.iter().map(|m| *m as f64).sum::<f64>();
-            *prev = mags;
+            std::mem::swap(prev, mags);
         });
     }
 
