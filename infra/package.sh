@@ -14,8 +14,9 @@ infra/setup-tools.sh
 scripts/setup-ort.sh aarch64
 target=aarch64-unknown-linux-gnu
 echo "building hitcast-lambda and hitcast-interactions for $target (glibc 2.34)" >&2
-# zig comes from infra/.venv (cargo-zigbuild runs `python3 -m ziglang` when no `zig` is on PATH).
-PATH="$root/infra/.venv/bin:$root/.tools/bin:$PATH" cargo zigbuild --quiet --release \
+# cargo-zigbuild and zig come from infra/.venv (cargo-zigbuild runs `python3 -m ziglang` when no
+# `zig` is on PATH).
+PATH="$root/infra/.venv/bin:$PATH" cargo zigbuild --quiet --release \
   -p hitcast-lambda -p hitcast-bot --bin hitcast-lambda --bin hitcast-interactions --target "$target.2.34"
 size() { stat -c %s "$1"; }
 for name in hitcast-lambda hitcast-interactions; do

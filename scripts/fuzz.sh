@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz with libFuzzer (cargo fuzz, nightly): the HTTP API's transport-free handler on raw bytes
+# Fuzz with libFuzzer (libfuzzer-sys, built with the stable toolchain; no cargo-fuzz, no nightly): the HTTP API's transport-free handler on raw bytes
 # (api_raw) and on JSON built from the keys it knows (api_json), the CLI's JSON/CSV readers
 # (cli_readers), the bot's Spotify link parser (bot_link) and the interactions endpoint's
 # signature check (bot_verify), the audio decoder and analysis (audio).
@@ -19,23 +19,21 @@ targets=("$@")
 jobs="${HITCAST_FUZZ_JOBS:-$(nproc)}"
 scripts/setup-ort.sh >/dev/null
 export PATH="$root/.tools/bin:$PATH"
-if ! rustup toolchain list | grep -q '^nightly'; then
-  echo "fuzzing needs the nightly toolchain (rustup toolchain install nightly --profile minimal)" >&2
-  exit 1
-fi
-if ! cargo fuzz --version >/dev/null 2>&1; then
-  echo "== installing cargo-fuzz into .tools/"
-  cargo install --quiet --root .tools cargo-fuzz --locked
-fi
 export ORT_DYLIB_PATH="$root/.ort/$(uname -m)/libonnxruntime.so"
 cd fuzz
+# Built the way `cargo fuzz build --sanitizer none` builds (libFuzzer's coverage instrumentation,
+# `--cfg fuzzing`, debug assertions and overflow checks on), with stable flags only, so neither
+# cargo-fuzz nor a nightly toolchain is needed. No sanitizer: the project forbids unsafe code; libFuzzer looks for panics, hangs and memory blow-ups.
+triple="$(rustc -vV | sed -n 's/^host: //p')"
+export CARGO_TARGET_DIR="$root/fuzz/target"
+export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+-Cllvm-args=-sanitizer-coverage-trace-compares -Cllvm-args=-sanitizer-coverage-stack-depth \
+-Cdebug-assertions -Coverflow-checks"
 echo "== building the fuzz targets"
-# no sanitizer: the project forbids unsafe code; libFuzzer looks for panics, hangs and memory blow-ups
-if [ ${#targets[@]} -eq 1 ]; then
-  cargo +nightly fuzz build --sanitizer none "${targets[0]}"
-else
-  cargo +nightly fuzz build --sanitizer none
-fi
+bins=()
+for t in "${targets[@]}"; do bins+=(--bin "$t"); done
+cargo build --quiet --release --target "$triple" "${bins[@]}"
 run() {
   local t="$1"
   mkdir -p "corpus/$t" "corpus-work/$t" "artifacts/$t"
@@ -46,7 +44,7 @@ run() {
       { printf '\0'; head -c 65535 "$clip"; } >"corpus-work/$t/seed-$(basename "$clip" .ogg)"
     done
   fi
-  cargo +nightly fuzz run --sanitizer none "$t" "corpus-work/$t" "corpus/$t" -- \
+  "target/$triple/release/$t" "corpus-work/$t" "corpus/$t" \
     -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \
     -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"artifacts/$t.log" 2>&1 || true
 }

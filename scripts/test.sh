@@ -1,35 +1,84 @@
 #!/usr/bin/env bash
-# Set up everything the tests need, then run every test: the training pipeline's (pytest)
-# and the Rust workspace's (cargo nextest, or cargo test where nextest is absent).
-# Set-up: ONNX Runtime (.ort/), the pipeline's venv, s3s-fs (.tools/) for the model-store
-# tests, Debian's chromium and playwright-core for the web-page test, the deployment tools
-# (cfn-lint, checkov, zig, cargo-zigbuild, the aarch64 target), qemu-user with the aarch64 runtime
-# (to run the arm64 packages). HITCAST_SKIP_ARM64_PACKAGE=1
-# skips building the arm64 Lambda package (~6 min on 2 cores). The fuzz smoke runs each fuzz
-# target for HITCAST_FUZZ_SECONDS (30) after building them with nightly (cargo-fuzz into .tools/).
+# The test suite, in two tiers:
+#   scripts/test.sh --quick   the edit-test loop (≈3–5 min with a warm build): fmt, clippy, the
+#                             Rust tests that need nothing but the toolchain and ONNX Runtime
+#                             (plain `cargo test`), the pipeline's tests without the retraining one
+#   scripts/test.sh           everything (what .ci/run runs): sets up every tool a test needs, then
+#                             the pipeline's tests (pytest), the deployment checks (pytest:
+#                             cfn-lint, checkov, the arm64 packages under qemu), the fuzz smoke, and
+#                             the Rust tests with the `external-tests` feature (s3s-fs, Chromium)
+# Set-up (idempotent, into the checkout): ONNX Runtime (.ort/), the pipeline's venv, s3s-fs
+# (.tools/), Debian's chromium and playwright-core, the deployment tools (cfn-lint, checkov, zig,
+# cargo-zigbuild, the aarch64 target), qemu-user with the aarch64 runtime. The downloads run in
+# the background while the Rust tests build.
+#   HITCAST_SKIP_ARM64_PACKAGE=1   skip building the arm64 Lambda packages (~8 min on 2 cores)
+#   HITCAST_FUZZ_SECONDS=N         seconds per fuzz target (30; scripts/fuzz.sh 600 for a long run)
+# Each stage is printed with the time since the start; the last lines are the test runner's summary.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-scripts/setup-ort.sh
-models/train/setup-venv.sh
-scripts/setup-s3s.sh
-scripts/setup-web.sh
-infra/setup-tools.sh
-scripts/setup-qemu.sh
+mode=full
+case "${1:-}" in
+  --quick) mode=quick ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
+esac
+start=$SECONDS
+stage() { printf '== [%dm%02ds] %s\n' $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)) "$*"; }
 
-echo "== pipeline tests (pytest)"
+rust_tests() {
+  # doc tests first (nextest does not run them), then every test binary
+  stage "Rust tests $*"
+  cargo test --workspace --doc --quiet "$@"
+  if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-fail-fast "$@"
+  else
+    cargo test --workspace --no-fail-fast "$@"
+  fi
+}
+
+if [ "$mode" = quick ]; then
+  stage "cargo fmt --check"
+  cargo fmt --all --check
+  scripts/setup-ort.sh
+  models/train/setup-venv.sh
+  stage "cargo clippy"
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+  stage "pipeline tests without the retraining (pytest -m 'not slow')"
+  (cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider -m "not slow")
+  rust_tests
+  stage "quick tier done"
+  exit 0
+fi
+
+scripts/setup-ort.sh
+# Downloads (PyPI, Debian, npm) in the background; compiles in the foreground.
+downloads_log="$(mktemp)"
+(
+  models/train/setup-venv.sh
+  scripts/setup-web.sh
+  infra/setup-tools.sh
+  scripts/setup-qemu.sh
+) >"$downloads_log" 2>&1 &
+downloads=$!
+stage "set-up: s3s-fs; building the Rust tests (downloads in the background)"
+scripts/setup-s3s.sh
+cargo test --workspace --features hitcast-lambda/external-tests --no-run --quiet
+if ! wait "$downloads"; then
+  cat "$downloads_log" >&2
+  echo "set-up failed" >&2
+  exit 1
+fi
+cat "$downloads_log"
+rm -f "$downloads_log"
+
+stage "pipeline tests (pytest)"
 (cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider)
 
-echo "== deployment checks (pytest: cfn-lint, checkov, Dockerfile, arm64 package)"
+stage "deployment checks (pytest: cfn-lint, checkov, Dockerfile, arm64 package)"
 (cd infra && .venv/bin/python -m pytest -q -p no:cacheprovider -s tests)
 
-echo "== fuzz smoke (libFuzzer, ${HITCAST_FUZZ_SECONDS:-30} s per target; scripts/fuzz.sh 600 for a long run)"
+stage "fuzz smoke (libFuzzer, ${HITCAST_FUZZ_SECONDS:-30} s per target)"
 scripts/fuzz.sh "${HITCAST_FUZZ_SECONDS:-30}"
 
-echo "== Rust tests"
-cargo test --workspace --doc --quiet
-if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast
-else
-  cargo test --workspace --no-fail-fast
-fi
+rust_tests --features hitcast-lambda/external-tests

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock, mpsc};
 use std::time::Duration;
@@ -20,6 +20,7 @@ pub fn state() -> Arc<AppState> {
         .clone()
 }
 
+#[cfg(feature = "external-tests")] // used by s3.rs and web.rs only
 pub fn workspace() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }
@@ -30,12 +31,14 @@ pub fn fixture(name: &str) -> String {
 }
 
 /// Where test artefacts (screenshots) go: target/test-artifacts/.
-pub fn artifacts() -> PathBuf {
+#[cfg(feature = "external-tests")]
+pub fn artifacts() -> std::path::PathBuf {
     let dir = workspace().join("target/test-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
+#[cfg(feature = "external-tests")] // used by s3.rs and web.rs only
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

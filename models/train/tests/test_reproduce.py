@@ -22,6 +22,7 @@ MODELS = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("HITCAST_DATA", MODELS.parent.parent / "shared" / "data"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (DATA / "tidytuesday-2020").exists(), reason=f"training data not at {DATA}")
 def test_committed_model_is_the_pipelines(tmp_path):
     results = pipeline.run(DATA, None, [], DATA / "seed-model", tmp_path, model.Config(), "check",
