@@ -21,7 +21,8 @@ pub struct BadInput {
 }
 
 impl BadInput {
-    fn whole(source: &str, message: impl Into<String>) -> BadInput {
+    /// A problem with the input as a whole.
+    pub fn whole(source: &str, message: impl Into<String>) -> BadInput {
         BadInput {
             source: source.to_string(),
             problems: InputProblems::default(),
@@ -107,23 +108,8 @@ pub fn parse_json(name: &str, bytes: &[u8]) -> Result<Tracks, BadInput> {
 pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Tracks, BadInput> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(bytes);
     let headers =
-        reader.headers().map_err(|e| BadInput::whole(name, format!("cannot read the CSV header: {e}")))?.clone();
-    let keys: Vec<String> = headers.iter().map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
-    // the header is checked once, as a track of its own would be: unknown and repeated columns
-    let mut header = TrackIn::default();
-    for k in keys.iter().filter(|k| !k.is_empty()) {
-        match Key::of(k) {
-            // past the cap only counted: no suggestion for the 2,000,000th unknown column
-            Key::Unknown | Key::Features | Key::Tracks | Key::WhatIf => header.problem_with(|| InputError::unknown(k)),
-            key => {
-                header.take(key, k);
-            }
-        }
-    }
-    if !header.problems().is_empty() {
-        let list: Vec<String> = header.problems().iter().map(|e| e.to_string()).collect();
-        return Err(BadInput::whole(name, format!("header (line 1): {}", list.join("; "))));
-    }
+        reader.byte_headers().map_err(|e| BadInput::whole(name, format!("cannot read the CSV header: {e}")))?;
+    let columns = csv_columns(name, headers)?;
     let mut doc = Document { single: false, ..Default::default() };
     let mut lines = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -133,26 +119,61 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<Tracks, BadInput> {
             Ok(true) => {}
             Err(e) => return Err(BadInput::whole(name, format!("CSV row {} cannot be read: {e}", doc.total + 1))),
         }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let mut t = TrackIn::default();
-        for (cell, key) in record.iter().zip(&keys) {
-            if key.is_empty() {
-                continue;
-            }
-            match std::str::from_utf8(cell) {
-                Ok(text) => t.set(key, RawValue::Text(text.to_string())),
-                Err(_) => t.problem(InputError::expected(
-                    key,
-                    "UTF-8 text",
-                    &RawValue::Text(String::from_utf8_lossy(cell).into()),
-                )),
-            }
-        }
-        doc.tracks.push(t);
+        lines.push(record.position().map_or(0, |p| p.line() as usize));
+        doc.tracks.push(csv_track(&record, &columns));
         doc.total += 1;
-        lines.push(line);
     }
     finish(name, doc, lines)
+}
+
+/// A CSV header's columns, each looked up once: the key and its name (empty: an unnamed column,
+/// ignored). Unknown and repeated columns are refused here, as a track's keys would be.
+pub fn csv_columns(name: &str, headers: &csv::ByteRecord) -> Result<Vec<(Key, String)>, BadInput> {
+    let mut header = TrackIn::default();
+    let mut columns = Vec::with_capacity(headers.len());
+    for h in headers {
+        let Ok(h) = std::str::from_utf8(h) else {
+            return Err(BadInput::whole(name, "header (line 1): not UTF-8 text"));
+        };
+        let k = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
+        if k.is_empty() {
+            columns.push((Key::Ignored, k));
+            continue;
+        }
+        let key = Key::of(&k);
+        match key {
+            // past the cap only counted: no suggestion for the 2,000,000th unknown column
+            Key::Unknown | Key::Features | Key::Tracks | Key::WhatIf => header.problem_with(|| InputError::unknown(&k)),
+            key => {
+                header.take(key, &k);
+            }
+        }
+        columns.push((key, k));
+    }
+    if !header.problems().is_empty() {
+        let list: Vec<String> = header.problems().iter().map(|e| e.to_string()).collect();
+        return Err(BadInput::whole(name, format!("header (line 1): {}", list.join("; "))));
+    }
+    Ok(columns)
+}
+
+/// One CSV row as a track, its cells read as text under their column's key.
+pub fn csv_track(record: &csv::ByteRecord, columns: &[(Key, String)]) -> TrackIn {
+    let mut t = TrackIn::default();
+    for (cell, (key, name)) in record.iter().zip(columns) {
+        if name.is_empty() {
+            continue;
+        }
+        match std::str::from_utf8(cell) {
+            Ok(text) => t.set_key(*key, name, RawValue::Text(text.to_string())),
+            Err(_) => t.problem(InputError::expected(
+                name,
+                "UTF-8 text",
+                &RawValue::Text(String::from_utf8_lossy(cell).into()),
+            )),
+        }
+    }
+    t
 }
 
 #[cfg(test)]

@@ -327,8 +327,12 @@ impl TrackIn {
     /// Reads `value` for `key`. Problems are kept, not returned: one call per key, then
     /// [`TrackIn::into_track`] reports them all.
     pub fn set(&mut self, key: &str, value: RawValue) {
+        self.set_key(Key::of(key), key, value);
+    }
+
+    /// [`TrackIn::set`] with the key already looked up (a CSV column's, once per file).
+    pub fn set_key(&mut self, k: Key, key: &str, value: RawValue) {
         self.keys += 1;
-        let k = Key::of(key);
         if !self.take(k, key) {
             return;
         }

@@ -38,6 +38,7 @@ pub mod present;
 pub mod rank;
 pub mod runtime;
 pub mod schema;
+pub mod stream;
 pub mod suggest;
 pub mod wire;
 
@@ -48,8 +49,8 @@ pub use features::{Feature, Source, Sourced, TrackFeatures};
 pub use genre::GENRES;
 pub use input::{InputError, RawValue, TrackIn, WhatIfIn};
 pub use model::{
-    Decision, EMBEDDED_MODEL, IntervalInfo, InvalidRow, MAX_BATCH, Model, ModelError, ModelInfo, PredictError,
-    RunOutput,
+    Decision, EMBEDDED_MODEL, IntervalInfo, InvalidRow, MAX_BATCH, MAX_MODEL_BYTES, Model, ModelError, ModelInfo,
+    PredictError, RunOutput,
 };
 pub use prediction::{Band, Interval, Prediction};
 pub use present::{Verdict, num};

@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::output;
 use hitcast::files as input;
+use hitcast::stream::TrackStream;
 
 /// Tracks per ONNX run; a progress bar appears from PROGRESS_FROM tracks on.
 const CHUNK: usize = hitcast::MAX_BATCH;
@@ -37,19 +38,25 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Predict one track (flags) or many (a JSON or CSV file, or - for stdin).
+    /// Predict one track (flags) or many (a CSV, JSON or JSON Lines file, or - for stdin).
+    ///
+    /// CSV and JSON Lines are streamed (any size, constant memory); a JSON document is read
+    /// whole, up to 256 MiB.
     Predict {
-        /// Tracks to predict: .json, .csv, or - for standard input.
+        /// Tracks to predict: .csv, .json, .jsonl/.ndjson, or - for standard input.
         file: Option<PathBuf>,
         #[command(flatten)]
         features: FeatureArgs,
-        /// Machine-readable JSON output.
-        #[arg(long)]
+        /// Machine-readable JSON output (the HTTP API's document, written as it is ready).
+        #[arg(long, conflicts_with = "jsonl")]
         json: bool,
+        /// JSON Lines output: one prediction per line, with the track's 0-based `index`.
+        #[arg(long)]
+        jsonl: bool,
     },
-    /// Rank an album's tracks: which should be the single?
+    /// Rank an album's tracks (or a catalogue's): which should be the single?
     Rank {
-        /// The album: .json or .csv, or - for standard input.
+        /// The tracks: .csv, .json, .jsonl/.ndjson, or - for standard input.
         file: PathBuf,
         /// Machine-readable JSON output.
         #[arg(long)]
@@ -211,6 +218,12 @@ fn main() -> ExitCode {
         Err(e) => {
             let user = e.downcast_ref::<UserError>().is_some()
                 || e.downcast_ref::<input::BadInput>().is_some()
+                || e.downcast_ref::<cli::stream::StreamProblems>().is_some()
+                // a --model file that cannot be read or is too large is the user's to fix
+                || matches!(
+                    e.downcast_ref::<hitcast::ModelError>(),
+                    Some(hitcast::ModelError::Read { .. } | hitcast::ModelError::TooLarge { .. })
+                )
                 || matches!(
                     e.downcast_ref::<PredictError>(),
                     Some(PredictError::Invalid(_) | PredictError::InvalidChange(_))
@@ -240,6 +253,27 @@ fn tracks_from(file: Option<&PathBuf>, flags: &FeatureArgs) -> Result<input::Tra
         flags.apply(t).map_err(|e| UserError(e.to_string()))?;
     }
     Ok(read)
+}
+
+/// Checks the feature flags once (a bad value is exit 2 before any track is read).
+fn flags_checked(flags: &FeatureArgs) -> Result<()> {
+    flags.apply(&mut TrackFeatures::default()).map_err(|e| UserError(e.to_string()))?;
+    Ok(())
+}
+
+/// The one track of a JSON document holding a track object.
+fn single_track(mut stream: TrackStream) -> Result<input::Tracks> {
+    let what_if = stream.what_if.take();
+    let mut tracks = Vec::with_capacity(1);
+    while let Some(r) = stream.next_record()? {
+        match r.track {
+            Ok(t) => tracks.push(t),
+            Err(rejected) => {
+                bail!(UserError(rejected.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))
+            }
+        }
+    }
+    Ok(input::Tracks { tracks, single: true, what_if })
 }
 
 /// Predicts in chunks with a progress bar on large inputs; reports every invalid track at once.
@@ -318,32 +352,69 @@ fn model_source(path: Option<&PathBuf>) -> String {
 fn run(cli: Cli) -> Result<()> {
     let model_path = cli.model.as_ref();
     match cli.command {
-        Command::Predict { file, features, json } => {
+        Command::Predict { file, features, json, jsonl } => {
             let model = load_model(model_path)?;
-            let read = tracks_from(file.as_ref(), &features)?;
-            if read.what_if.is_some() {
-                bail!(UserError("`what_if` in the file is for `hitcast explain`, not `predict`".into()));
-            }
-            // inputs derived from the titles and albums are shown with their source
-            let tracks: Vec<TrackFeatures> = read.tracks.iter().map(|t| model.with_derived(t)).collect();
-            let preds = predict_all(&model, &tracks)?;
-            if json {
-                print_json(&wire::PredictResponse::new(model.version(), &tracks, &preds, read.single))
-            } else {
-                print(&output::predictions(&tracks, &preds))
+            // the flags are checked once, before any track is read
+            flags_checked(&features)?;
+            let stream = match &file {
+                Some(f) => Some(TrackStream::open(f)?),
+                None => None,
+            };
+            match stream {
+                Some(stream) if !stream.single => {
+                    if stream.what_if.is_some() {
+                        bail!(UserError("`what_if` in the file is for `hitcast explain`, not `predict`".into()));
+                    }
+                    let format = match (json, jsonl) {
+                        (_, true) => cli::stream::Out::JsonLines,
+                        (true, _) => cli::stream::Out::Json,
+                        _ => cli::stream::Out::Table,
+                    };
+                    cli::stream::predict(
+                        &model,
+                        stream,
+                        |t| {
+                            // checked above: cannot fail here
+                            let _ = features.apply(t);
+                            *t = model.with_derived(t);
+                        },
+                        format,
+                    )
+                }
+                stream => {
+                    // one track: from the flags, or a JSON document of one track object
+                    let read = match stream {
+                        Some(s) => single_track(s)?,
+                        None => tracks_from(None, &features)?,
+                    };
+                    let mut tracks = read.tracks;
+                    for t in &mut tracks {
+                        features.apply(t).map_err(|e| UserError(e.to_string()))?;
+                    }
+                    if read.what_if.is_some() {
+                        bail!(UserError("`what_if` in the file is for `hitcast explain`, not `predict`".into()));
+                    }
+                    // inputs derived from the titles and albums are shown with their source
+                    let tracks: Vec<TrackFeatures> = tracks.iter().map(|t| model.with_derived(t)).collect();
+                    let preds = predict_all(&model, &tracks)?;
+                    if jsonl {
+                        let line = serde_json::to_string(&wire::PredictionOut::new(&tracks[0], &preds[0]))?;
+                        print(&format!("{{\"index\":0,{}\n", &line[1..]))
+                    } else if json {
+                        print_json(&wire::PredictResponse::new(model.version(), &tracks, &preds, true))
+                    } else {
+                        print(&output::predictions(&tracks, &preds))
+                    }
+                }
             }
         }
         Command::Rank { file, json } => {
-            let read = input::read_tracks(&file)?;
-            if read.what_if.is_some() {
+            let stream = TrackStream::open(&file)?;
+            if stream.what_if.is_some() {
                 bail!(UserError("`what_if` in the file is for `hitcast explain`, not `rank`".into()));
             }
-            let tracks = read.tracks;
-            if tracks.is_empty() {
-                bail!(UserError(format!("{} has no tracks", file.display())));
-            }
             let model = load_model(model_path)?;
-            let ranking = model.rank(&tracks)?;
+            let ranking = cli::stream::rank(&model, stream)?;
             if json {
                 print_json(&wire::RankResponse::new(model.version(), &ranking))
             } else {

@@ -32,6 +32,8 @@ pub enum ModelError {
         #[source]
         source: std::io::Error,
     },
+    #[error("model file {path} is {size} bytes, over the {limit}-byte limit (a Hitcast model is ~1 MB)")]
+    TooLarge { path: String, size: u64, limit: u64 },
     #[error("not a valid ONNX model: {0}")]
     Onnx(String),
     #[error("the model does not fit Hitcast's contract: {0}")]
@@ -143,6 +145,9 @@ impl fmt::Debug for Model {
 /// Tracks per ONNX run in [`Model::predict`].
 pub const MAX_BATCH: usize = 1024;
 
+/// The largest model file read, from a path or from S3 (the committed model is ~1 MB).
+pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
+
 const INPUT: &str = "features";
 const BAND_PROBS: &str = "band_probs";
 const POPULARITY: &str = "popularity";
@@ -188,10 +193,24 @@ impl Model {
         Model::from_bytes(EMBEDDED_MODEL)
     }
 
+    /// A file over [`MAX_MODEL_BYTES`] is refused from its length, before it is read (the same
+    /// cap as a model fetched from S3).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Model, ModelError> {
+        use std::io::Read;
         let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).map_err(|source| ModelError::Read { path: path.display().to_string(), source })?;
+        let read_err = |source| ModelError::Read { path: path.display().to_string(), source };
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        let too_large = |size| ModelError::TooLarge { path: path.display().to_string(), size, limit: MAX_MODEL_BYTES };
+        let size = file.metadata().map_err(read_err)?.len();
+        if size > MAX_MODEL_BYTES {
+            return Err(too_large(size));
+        }
+        // a file that grows while it is read (or a pipe) is still held to the cap
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+        if bytes.len() as u64 > MAX_MODEL_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
         Model::from_bytes(&bytes)
     }
 

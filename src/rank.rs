@@ -50,11 +50,17 @@ impl Model {
     /// probability of the top two bands, then by input order).
     pub fn rank(&self, tracks: &[TrackFeatures]) -> Result<Ranking, PredictError> {
         let predictions = self.predict(tracks)?;
-        let mut ranked: Vec<RankedTrack> = predictions
+        let ranked = predictions
             .into_iter()
             .enumerate()
             .map(|(index, prediction)| RankedTrack { rank: 0, index, name: tracks[index].name.clone(), prediction })
             .collect();
+        Ok(self.ranking(ranked))
+    }
+
+    /// Orders tracks already predicted (their `rank` is set here): what a streamed catalogue
+    /// keeps of each track is only its position, its name and its prediction.
+    pub fn ranking(&self, mut ranked: Vec<RankedTrack>) -> Ranking {
         ranked.sort_by(|a, b| {
             let key = |t: &RankedTrack| {
                 (t.prediction.expected_popularity, t.prediction.band_probs[2] + t.prediction.band_probs[3])
@@ -73,13 +79,13 @@ impl Model {
         let metric = |key: &str| self.info().metrics.get(key).and_then(serde_json::Value::as_f64).map(|v| v as f32);
         let close_call_points =
             metric("close_call_points").filter(|v| v.is_finite() && *v > 0.0).unwrap_or(CLOSE_CALL_POINTS);
-        Ok(Ranking {
+        Ranking {
             close_call: margin.is_some_and(|m| m < close_call_points),
             close_call_points,
             top_pick_rate: metric("top_pick_rate"),
             top_pick_chance: metric("top_pick_chance"),
             tracks: ranked,
             margin,
-        })
+        }
     }
 }

@@ -84,7 +84,7 @@ pub enum ConfigError {
 
 impl Config {
     pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
-    pub const DEFAULT_MODEL_MAX_BYTES: u64 = 64 * 1024 * 1024;
+    pub const DEFAULT_MODEL_MAX_BYTES: u64 = hitcast::MAX_MODEL_BYTES;
     pub const DEFAULT_S3_TIMEOUT: Duration = Duration::from_secs(6);
 
     pub fn from_env() -> Result<Config, ConfigError> {

@@ -23,7 +23,7 @@ pub fn spark(probs: &[f32; 4]) -> String {
     probs.iter().map(|p| LEVELS[((p.clamp(0.0, 1.0) * 7.0).round()) as usize]).collect()
 }
 
-fn title(t: &TrackFeatures, i: usize) -> String {
+pub fn title(t: &TrackFeatures, i: usize) -> String {
     display_name(t.name.as_deref(), i)
 }
 
@@ -90,7 +90,7 @@ fn range_bar(expected: f32, low: f32, high: f32, width: usize) -> String {
     format!("0 {line} 100")
 }
 
-fn table_header(rank: bool) -> String {
+pub fn table_header(rank: bool) -> String {
     format!(
         "{:>3}  {:<28} {:>8} {:>9}  {:<7} {:>5} {:>6} {:>6} {:>7}  {}\n",
         if rank { "#" } else { "" },
@@ -106,7 +106,7 @@ fn table_header(rank: bool) -> String {
     )
 }
 
-fn table_row(n: usize, name: &str, p: &Prediction) -> String {
+pub fn table_row(n: usize, name: &str, p: &Prediction) -> String {
     let range = p.interval.map_or("–".to_string(), |i| format!("{:.0}–{:.0}", i.low, i.high));
     format!(
         "{:>3}  {:<28} {:>8.1} {:>9}  {:<7} {:>4.0}% {:>5.0}% {:>5.0}% {:>6.0}%  {}\n",

@@ -194,7 +194,11 @@ fn bad_csv_points_at_track_line_and_field() {
     std::fs::write(&bad, lines.join("\n")).unwrap();
     let o = hitcast(&["rank", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("track 2 (Paper Satellites): danceability = 1.55 is outside 0–1"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("track 2 (line 3, Paper Satellites): danceability = 1.55 is outside 0–1"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
