@@ -43,7 +43,7 @@ const HEADER: &str = "name,danceability,energy,key,loudness,mode,tempo,duration_
 
 fn csv_row(i: usize) -> String {
     let x = (i % 10) as f64 / 10.0;
-    let pop = if i % 5 == 0 { String::new() } else { format!("{}", 30 + i % 60) };
+    let pop = if i.is_multiple_of(5) { String::new() } else { format!("{}", 30 + i % 60) };
     format!(
         "Song {i},{x},{},{},{:.1},{},{},{},{pop}",
         1.0 - x,
