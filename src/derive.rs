@@ -29,6 +29,16 @@ pub struct DeriveRules {
     pub genre_labels: Vec<String>,
     /// `(label, keywords)` in tie-break order.
     pub genre_words: Vec<(String, Vec<String>)>,
+    /// The marker tables' phrases as tokens, made once (not once per track).
+    #[serde(skip)]
+    phrases: std::sync::OnceLock<Phrases>,
+}
+
+/// Each marker's phrases, tokenized.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Phrases {
+    title: Vec<Vec<Vec<String>>>,
+    album: Vec<Vec<Vec<String>>>,
 }
 
 /// Words of `text` as the rules see them.
@@ -54,14 +64,17 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-fn has_phrase(toks: &[String], phrase: &str) -> bool {
-    let p = tokens(phrase);
-    !p.is_empty() && toks.windows(p.len()).any(|w| w == p.as_slice())
+fn has_phrase(toks: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && toks.windows(phrase.len()).any(|w| w == phrase)
 }
 
-fn marker(text: &str, table: &[(String, Vec<String>)]) -> Option<usize> {
+fn marker(text: &str, table: &[Vec<Vec<String>>]) -> Option<usize> {
     let toks = tokens(text);
-    table.iter().position(|(_, phrases)| phrases.iter().any(|p| has_phrase(&toks, p))).map(|i| i + 1)
+    table.iter().position(|phrases| phrases.iter().any(|p| has_phrase(&toks, p))).map(|i| i + 1)
+}
+
+fn tokenized(table: &[(String, Vec<String>)]) -> Vec<Vec<Vec<String>>> {
+    table.iter().map(|(_, phrases)| phrases.iter().map(|p| tokens(p)).collect()).collect()
 }
 
 /// `(the song's own name, its decorations)`: the bracketed parts (nested brackets stay inside
@@ -103,15 +116,22 @@ fn present(text: Option<&str>) -> Option<&str> {
 }
 
 impl DeriveRules {
+    fn phrases(&self) -> &Phrases {
+        self.phrases.get_or_init(|| Phrases {
+            title: tokenized(&self.title_markers),
+            album: tokenized(&self.album_markers),
+        })
+    }
+
     /// The title's marker (index into `["original", title_markers…]`); `None` without a title.
     pub fn title_marker(&self, title: Option<&str>) -> Option<usize> {
         let (_, parts) = split_title(present(title)?);
-        Some(parts.iter().filter_map(|p| marker(p, &self.title_markers)).min().unwrap_or(0))
+        Some(parts.iter().filter_map(|p| marker(p, &self.phrases().title)).min().unwrap_or(0))
     }
 
     /// The album name's marker (index into `["album", album_markers…]`); `None` without one.
     pub fn album_marker(&self, album: Option<&str>) -> Option<usize> {
-        Some(marker(present(album)?, &self.album_markers).unwrap_or(0))
+        Some(marker(present(album)?, &self.phrases().album).unwrap_or(0))
     }
 
     /// Artists a title credits as featured: `Song (feat. A, B & C)` → 3.

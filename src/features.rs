@@ -125,6 +125,23 @@ pub enum Source {
     Derived,
 }
 
+impl Source {
+    pub const ALL: [Source; 6] =
+        [Source::User, Source::File, Source::Client, Source::Spotify, Source::ReccoBeats, Source::Derived];
+
+    /// The name in JSON (`"source": "file"`), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::User => "user",
+            Source::File => "file",
+            Source::Client => "client",
+            Source::Spotify => "spotify",
+            Source::ReccoBeats => "recco_beats",
+            Source::Derived => "derived",
+        }
+    }
+}
+
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -165,7 +165,7 @@ pub fn csv_track(record: &csv::ByteRecord, columns: &[(Key, String)]) -> TrackIn
             continue;
         }
         match std::str::from_utf8(cell) {
-            Ok(text) => t.set_key(*key, name, RawValue::Text(text.to_string())),
+            Ok(text) => t.set_text(*key, name, text),
             Err(_) => t.problem(InputError::expected(
                 name,
                 "UTF-8 text",

@@ -274,27 +274,30 @@ pub fn parse_value(feature: Feature, value: &RawValue) -> Result<Option<f64>, In
     match value {
         RawValue::Null => Ok(None),
         RawValue::Number(v) => Ok(Some(*v)),
-        RawValue::Text(text) => {
-            let text = text.trim();
-            if text.is_empty() || text.eq_ignore_ascii_case("null") || text.eq_ignore_ascii_case("na") {
-                return Ok(None);
-            }
-            if feature == Feature::Genre
-                && let Some(i) = genre_index(text)
-            {
-                return Ok(Some(i as f64));
-            }
-            text.parse().map(Some).map_err(|_| {
-                let expected = if feature == Feature::Genre {
-                    format!("a number 0-{} or one of {}", GENRES.len() - 1, GENRES.join(", "))
-                } else {
-                    "a number".to_string()
-                };
-                InputError::Expected { field: feature.name().into(), expected, given: echo_text(text) }
-            })
-        }
+        RawValue::Text(text) => parse_text(feature, text),
         other => Err(InputError::expected(feature.name(), "a number or null", other)),
     }
+}
+
+/// A value given as text (a CSV cell, a flag, a JSON string): empty, `null` and `NA` are missing.
+pub fn parse_text(feature: Feature, text: &str) -> Result<Option<f64>, InputError> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("null") || text.eq_ignore_ascii_case("na") {
+        return Ok(None);
+    }
+    if feature == Feature::Genre
+        && let Some(i) = genre_index(text)
+    {
+        return Ok(Some(i as f64));
+    }
+    text.parse().map(Some).map_err(|_| {
+        let expected = if feature == Feature::Genre {
+            format!("a number 0-{} or one of {}", GENRES.len() - 1, GENRES.join(", "))
+        } else {
+            "a number".to_string()
+        };
+        InputError::Expected { field: feature.name().into(), expected, given: echo_text(text) }
+    })
 }
 
 /// `"A; B"` → `["A", "B"]` (a CSV cell or a single JSON text). Commas are not separators:
@@ -328,6 +331,20 @@ impl TrackIn {
     /// [`TrackIn::into_track`] reports them all.
     pub fn set(&mut self, key: &str, value: RawValue) {
         self.set_key(Key::of(key), key, value);
+    }
+
+    /// A text value (a CSV cell) under a key already looked up: a number is parsed where it
+    /// lies, without a copy.
+    pub fn set_text(&mut self, k: Key, key: &str, text: &str) {
+        let Key::Feature(f) = k else { return self.set_key(k, key, RawValue::Text(text.to_string())) };
+        self.keys += 1;
+        if !self.take(k, key) {
+            return;
+        }
+        match parse_text(f, text) {
+            Ok(v) => self.values[f.index()] = v,
+            Err(e) => self.problem(e),
+        }
     }
 
     /// [`TrackIn::set`] with the key already looked up (a CSV column's, once per file).

@@ -376,7 +376,7 @@ fn run(cli: Cli) -> Result<()> {
                         |t| {
                             // checked above: cannot fail here
                             let _ = features.apply(t);
-                            *t = model.with_derived(t);
+                            model.derive_into(t);
                         },
                         format,
                     )

@@ -324,12 +324,19 @@ impl Model {
     /// The track with every derivable input that it lacks filled in ([`Source::Derived`]).
     pub fn with_derived(&self, track: &TrackFeatures) -> TrackFeatures {
         let mut t = track.clone();
+        self.derive_into(&mut t);
+        t
+    }
+
+    /// [`Model::with_derived`] in place.
+    pub fn derive_into(&self, t: &mut TrackFeatures) {
         for f in Feature::ALL.into_iter().filter(|f| f.is_derived()) {
-            if let Some(v) = self.derived(track, f) {
+            if t.get(f).is_none()
+                && let Some(v) = self.derived(t, f)
+            {
                 t.fill(f, v, Source::Derived);
             }
         }
-        t
     }
 
     /// The coarse genre of Spotify-style genre names, by the model's own rule.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capped::Capped;
 use crate::explain::{Explanation, WhatIf};
-use crate::features::{Feature, Source, Sourced, TrackFeatures};
+use crate::features::{Feature, Source, TrackFeatures};
 use crate::input::{InputError, Key, RawValue, RawVisitor, TrackIn, WhatIfIn, echo_text};
 use crate::model::{Decision, IntervalInfo, InvalidRow, ModelInfo};
 use crate::prediction::{Band, Interval, Prediction};
@@ -539,10 +539,9 @@ pub struct Inputs<'a>(pub &'a TrackFeatures);
 
 impl Serialize for Inputs<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let present: Vec<(Feature, Sourced)> =
-            Feature::ALL.into_iter().filter_map(|f| self.0.get(f).map(|v| (f, v))).collect();
-        let mut map = s.serialize_map(Some(present.len()))?;
-        for (f, v) in present {
+        let present = || Feature::ALL.into_iter().filter_map(|f| self.0.get(f).map(|v| (f, v)));
+        let mut map = s.serialize_map(Some(present().count()))?;
+        for (f, v) in present() {
             map.serialize_entry(f.name(), &v)?;
         }
         map.end()
@@ -583,6 +582,92 @@ impl<'a> PredictionOut<'a> {
             inputs: Inputs(track),
         }
     }
+}
+
+/// [`PredictionOut`] written straight into `buf` (with `"index": N` first when given): the same
+/// JSON as serde writes, without its per-key escaping, for catalogues of millions of tracks.
+/// Keys and sources are known ASCII; names, artists, albums and the model's version are escaped
+/// by serde_json, numbers formatted by it.
+pub fn write_prediction(buf: &mut Vec<u8>, index: Option<usize>, t: &TrackFeatures, p: &Prediction) {
+    fn num(buf: &mut Vec<u8>, v: impl Serialize) {
+        serde_json::to_writer(&mut *buf, &v).expect("a number serializes");
+    }
+    fn text(buf: &mut Vec<u8>, v: &str) {
+        serde_json::to_writer(&mut *buf, v).expect("a string serializes");
+    }
+    buf.push(b'{');
+    if let Some(i) = index {
+        buf.extend_from_slice(b"\"index\":");
+        num(buf, i);
+        buf.push(b',');
+    }
+    buf.extend_from_slice(b"\"name\":");
+    match &t.name {
+        Some(n) => text(buf, n),
+        None => buf.extend_from_slice(b"null"),
+    }
+    if !t.artists.is_empty() {
+        buf.extend_from_slice(b",\"artists\":[");
+        for (i, a) in t.artists.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            text(buf, a);
+        }
+        buf.push(b']');
+    }
+    if let Some(a) = &t.album {
+        buf.extend_from_slice(b",\"album\":");
+        text(buf, a);
+    }
+    buf.extend_from_slice(b",\"band_probs\":[");
+    for (i, v) in p.band_probs.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        num(buf, v);
+    }
+    buf.extend_from_slice(b"],\"band\":\"");
+    buf.extend_from_slice(p.band.label().as_bytes());
+    buf.extend_from_slice(b"\",\"expected_popularity\":");
+    num(buf, p.expected_popularity);
+    if let Some(i) = p.interval {
+        buf.extend_from_slice(b",\"interval\":{\"level\":");
+        num(buf, i.level);
+        buf.extend_from_slice(b",\"low\":");
+        num(buf, i.low);
+        buf.extend_from_slice(b",\"high\":");
+        num(buf, i.high);
+        buf.push(b'}');
+    }
+    buf.extend_from_slice(b",\"model_version\":");
+    text(buf, &p.model_version);
+    buf.extend_from_slice(b",\"missing\":[");
+    for (i, f) in p.missing.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.push(b'"');
+        buf.extend_from_slice(f.name().as_bytes());
+        buf.push(b'"');
+    }
+    buf.extend_from_slice(b"],\"inputs\":{");
+    let mut first = true;
+    for f in Feature::ALL {
+        let Some(v) = t.get(f) else { continue };
+        if !first {
+            buf.push(b',');
+        }
+        first = false;
+        buf.push(b'"');
+        buf.extend_from_slice(f.name().as_bytes());
+        buf.extend_from_slice(b"\":{\"value\":");
+        num(buf, v.value);
+        buf.extend_from_slice(b",\"source\":\"");
+        buf.extend_from_slice(v.source.as_str().as_bytes());
+        buf.extend_from_slice(b"\"}");
+    }
+    buf.extend_from_slice(b"}}");
 }
 
 /// `/v1/predict` and `hitcast predict --json`: `prediction` for a single-track document,
@@ -787,5 +872,45 @@ mod tests {
         assert_eq!(ErrorCode::TooManyTracks.status(), 413);
         let v = serde_json::to_value(e.body("2.0.0")).unwrap();
         assert_eq!(v["error"]["code"], "invalid_input");
+    }
+
+    #[test]
+    fn the_fast_prediction_writer_writes_what_serde_writes() {
+        use crate::{Band, Interval, Prediction, Source};
+        for s in Source::ALL {
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+        }
+        let mut tracks = Vec::new();
+        let mut t = TrackFeatures::new(Some("Quote \" and \\ and ünïcode \u{1}".into()));
+        t.artists = vec!["A \"B\"".into(), "C".into()];
+        t.album = Some("Album\nTwo".into());
+        for (i, f) in Feature::ALL.into_iter().enumerate() {
+            if i % 3 != 0 {
+                t.set(f, 0.1 * i as f64 + 1e-9, Source::ALL[i % Source::ALL.len()]);
+            }
+        }
+        tracks.push(t);
+        tracks.push(TrackFeatures::default());
+        let mut plain = TrackFeatures::new(None);
+        plain.set(Feature::Tempo, 120.0, Source::File);
+        tracks.push(plain);
+        let version: std::sync::Arc<str> = "3.0.0".into();
+        for (i, t) in tracks.iter().enumerate() {
+            let p = Prediction {
+                band_probs: [0.1, 0.2000001, 0.3, 0.39999998],
+                band: Band::ALL[i % 4],
+                expected_popularity: 61.234_57,
+                interval: (i != 1).then_some(Interval { level: 0.8, low: 1e-7, high: 99.99 }),
+                model_version: version.clone(),
+                missing: Feature::ALL.into_iter().filter(|f| t.get(*f).is_none()).collect(),
+            };
+            let mut fast = Vec::new();
+            write_prediction(&mut fast, None, t, &p);
+            assert_eq!(String::from_utf8(fast).unwrap(), serde_json::to_string(&PredictionOut::new(t, &p)).unwrap());
+            let mut with_index = Vec::new();
+            write_prediction(&mut with_index, Some(7), t, &p);
+            let v: serde_json::Value = serde_json::from_slice(&with_index).unwrap();
+            assert_eq!(v["index"], 7);
+        }
     }
 }

@@ -58,6 +58,10 @@ impl StreamProblems {
         self.lines.is_empty()
     }
 
+    fn count(&self) -> usize {
+        self.lines.len() + self.more
+    }
+
     fn render(&self) -> String {
         let mut s = format!("{} has {} problem(s):", self.input, self.lines.len() + self.more);
         for l in &self.lines {
@@ -193,14 +197,10 @@ impl Writer {
                 }
                 Out::Json => {
                     self.buf.extend_from_slice(if self.written == 0 { b"\n" } else { b",\n" });
-                    serde_json::to_writer(&mut self.buf, &wire::PredictionOut::new(t, p))?;
+                    wire::write_prediction(&mut self.buf, None, t, p);
                 }
                 Out::JsonLines => {
-                    let _ = write!(ByteWriter(&mut self.buf), "{{\"index\":{},", r.index);
-                    let start = self.buf.len();
-                    serde_json::to_writer(&mut self.buf, &wire::PredictionOut::new(t, p))?;
-                    // `{"index":N,` + the prediction's fields (its own `{` dropped)
-                    self.buf.remove(start);
+                    wire::write_prediction(&mut self.buf, Some(r.index), t, p);
                     self.buf.push(b'\n');
                 }
             }
@@ -222,24 +222,21 @@ impl Writer {
     }
 }
 
-struct ByteWriter<'a>(&'a mut Vec<u8>);
-
-impl std::fmt::Write for ByteWriter<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
-    }
-}
-
-/// What happened to one batch: its tracks (as the model saw them) and predictions, or nothing
-/// once a problem was seen.
-fn check_batch(model: &Model, batch: &mut Batch, problems: &mut StreamProblems) -> Option<Vec<TrackFeatures>> {
+/// The batch's tracks (a placeholder where one could not be read), or `None` when it has a
+/// problem. Once a problem was seen (`checking`), tracks are also checked against the schema
+/// here; before, [`Model::predict`] does it.
+fn check_batch(
+    model: &Model,
+    batch: &mut Batch,
+    problems: &mut StreamProblems,
+    checking: bool,
+) -> Option<Vec<TrackFeatures>> {
     let mut tracks = Vec::with_capacity(batch.records.len());
-    let before = problems.lines.len() + problems.more;
+    let before = problems.count();
     for r in &mut batch.records {
         match std::mem::replace(&mut r.track, Ok(TrackFeatures::default())) {
             Ok(t) => {
-                if let Err(e) = model.schema().validate(&t) {
+                if checking && let Err(e) = model.schema().validate(&t) {
                     problems.push(r.index, r.line, t.name.as_deref(), e);
                 }
                 tracks.push(t);
@@ -253,10 +250,103 @@ fn check_batch(model: &Model, batch: &mut Batch, problems: &mut StreamProblems) 
             }
         }
     }
-    (problems.lines.len() + problems.more == before).then_some(tracks)
+    (problems.count() == before).then_some(tracks)
 }
 
-/// `hitcast predict` on a stream.
+/// Predicts a batch that was read whole; an out-of-range track is a problem (and `None`).
+fn predict_batch(
+    model: &Model,
+    batch: &Batch,
+    tracks: &[TrackFeatures],
+    problems: &mut StreamProblems,
+) -> Result<Option<Vec<Prediction>>> {
+    match model.predict(tracks) {
+        Ok(p) => Ok(Some(p)),
+        Err(PredictError::Invalid(rows)) => {
+            for row in rows {
+                let r = &batch.records[row.row];
+                problems.push(r.index, r.line, row.name.as_deref(), hitcast::Invalid { problems: row.problems });
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What the model thread hands the writer thread.
+enum ToWriter {
+    Batch(Vec<Record>, Vec<TrackFeatures>, Vec<Prediction>),
+    /// The input is over; `ok`: it had tracks and no problem.
+    End { ok: bool },
+}
+
+fn new_writer(format: Out, version: &str) -> Result<Writer> {
+    let mut w = Writer {
+        out: Stdout::new(),
+        format,
+        buf: Vec::with_capacity(256 * 1024),
+        written: 0,
+        version: version.to_string(),
+    };
+    w.begin()?;
+    Ok(w)
+}
+
+/// The writer thread: writes batches as they come. A table holds its first batch until a
+/// second comes (a single track in all is shown in full). Returns how many tracks were written.
+fn write_batches(format: Out, version: &str, batches: mpsc::Receiver<ToWriter>) -> Result<usize> {
+    let mut writer: Option<Writer> = None;
+    let mut first: Option<(Vec<Record>, Vec<TrackFeatures>, Vec<Prediction>)> = None;
+    for msg in batches {
+        match msg {
+            ToWriter::Batch(records, tracks, preds) => {
+                if format == Out::Table && writer.is_none() && first.is_none() {
+                    first = Some((records, tracks, preds));
+                    continue;
+                }
+                let w = match &mut writer {
+                    Some(w) => w,
+                    None => writer.insert(new_writer(format, version)?),
+                };
+                if let Some((r, t, p)) = first.take() {
+                    w.batch(&r, &t, &p)?;
+                }
+                w.batch(&records, &tracks, &preds)?;
+                if w.out.closed {
+                    return Ok(w.written); // a closed pipe: the model thread stops on the next send
+                }
+            }
+            ToWriter::End { ok } => {
+                if let Some((records, tracks, preds)) = first.take()
+                    && ok
+                {
+                    if tracks.len() == 1 {
+                        let mut out = Stdout::new();
+                        out.write(output::predictions(&tracks, &preds).as_bytes())?;
+                        out.finish()?;
+                        return Ok(1);
+                    }
+                    let w = writer.insert(new_writer(format, version)?);
+                    w.batch(&records, &tracks, &preds)?;
+                }
+                if writer.is_none() && ok {
+                    writer = Some(new_writer(format, version)?);
+                }
+                return match writer {
+                    Some(w) => {
+                        let n = w.written;
+                        w.end()?;
+                        Ok(n)
+                    }
+                    None => Ok(0),
+                };
+            }
+        }
+    }
+    Ok(writer.map_or(0, |w| w.written))
+}
+
+/// `hitcast predict` on a stream: a reader thread, the model on this one, a writer thread.
 pub fn predict(
     model: &Model,
     stream: TrackStream,
@@ -266,88 +356,42 @@ pub fn predict(
     let source = stream.name().to_string();
     let mut problems = StreamProblems { input: source.clone(), lines: Vec::new(), more: 0, written: None };
     let bar = progress();
-    let mut writer: Option<Writer> = None;
     let mut seen = 0usize;
-    let mut first: Option<(Vec<Record>, Vec<TrackFeatures>, Vec<Prediction>)> = None;
-    let read = std::thread::scope(|scope| -> Result<Result<(), hitcast::files::BadInput>> {
+    let version = model.version().to_string();
+    let (read, written) = std::thread::scope(|scope| -> Result<_> {
         let (batches, reader) = read_batches(scope, stream, prepare);
+        let (to_writer, from_model) = mpsc::sync_channel::<ToWriter>(2);
+        let writer = scope.spawn(|| write_batches(format, &version, from_model));
         for mut batch in batches {
             seen += batch.records.len();
-            let ok = problems.is_empty();
-            let Some(tracks) = check_batch(model, &mut batch, &mut problems) else { continue };
-            if !ok {
-                continue; // after a problem: only checked
+            let checking = !problems.is_empty(); // after a problem: only checked
+            let Some(tracks) = check_batch(model, &mut batch, &mut problems, checking) else { continue };
+            if checking {
+                continue;
             }
-            let preds = match model.predict(&tracks) {
-                Ok(p) => p,
-                Err(PredictError::Invalid(_)) => unreachable!("validated above"),
-                Err(e) => return Err(e.into()),
-            };
+            let Some(preds) = predict_batch(model, &batch, &tracks, &mut problems)? else { continue };
             if let Some(b) = &bar {
                 b.inc(tracks.len() as u64);
             }
-            // one track in all is shown in full: hold the first batch until the second arrives
-            if format == Out::Table && writer.is_none() && first.is_none() {
-                first = Some((batch.records, tracks, preds));
-                continue;
-            }
-            let w = match &mut writer {
-                Some(w) => w,
-                None => {
-                    let mut w = Writer {
-                        out: Stdout::new(),
-                        format,
-                        buf: Vec::with_capacity(256 * 1024),
-                        written: 0,
-                        version: model.version().to_string(),
-                    };
-                    w.begin()?;
-                    if let Some((r, t, p)) = first.take() {
-                        w.batch(&r, &t, &p)?;
-                    }
-                    writer.insert(w)
-                }
-            };
-            w.batch(&batch.records, &tracks, &preds)?;
-            if w.out.closed {
-                break;
+            if to_writer.send(ToWriter::Batch(batch.records, tracks, preds)).is_err() {
+                break; // the writer stopped: a closed pipe, or an error it returns below
             }
         }
-        Ok(reader.join().expect("the reader thread does not panic"))
+        let _ = to_writer.send(ToWriter::End { ok: seen > 0 && problems.is_empty() });
+        drop(to_writer);
+        let written = writer.join().expect("the writer thread does not panic");
+        Ok((reader.join().expect("the reader thread does not panic"), written))
     })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     read?;
+    let written = written?;
     if seen == 0 {
         anyhow::bail!(crate::UserError(format!("{source} has no tracks")));
     }
-    // the first batch alone, when it was all: a single track in full, else a table
-    if let Some((records, tracks, preds)) = first.take()
-        && problems.is_empty()
-    {
-        let mut out = Stdout::new();
-        if tracks.len() == 1 {
-            out.write(output::predictions(&tracks, &preds).as_bytes())?;
-            return out.finish();
-        }
-        let mut w = Writer { out, format, buf: Vec::new(), written: 0, version: model.version().to_string() };
-        w.begin()?;
-        w.batch(&records, &tracks, &preds)?;
-        writer = Some(w);
-    }
-    if writer.is_none() && problems.is_empty() {
-        // every batch held (only possible for JSON output of nothing): an empty document
-        let mut w =
-            Writer { out: Stdout::new(), format, buf: Vec::new(), written: 0, version: model.version().to_string() };
-        w.begin()?;
-        writer = Some(w);
-    }
-    if let Some(w) = writer {
-        problems.written = Some(w.written);
-        w.end()?;
-    }
     if !problems.is_empty() {
+        problems.written = Some(written);
         return Err(problems.into());
     }
     Ok(())
@@ -362,16 +406,12 @@ pub fn rank(model: &Model, stream: TrackStream) -> Result<hitcast::Ranking> {
     let read = std::thread::scope(|scope| -> Result<Result<(), hitcast::files::BadInput>> {
         let (batches, reader) = read_batches(scope, stream, |_| {});
         for mut batch in batches {
-            let ok = problems.is_empty();
-            let Some(tracks) = check_batch(model, &mut batch, &mut problems) else { continue };
-            if !ok {
+            let checking = !problems.is_empty();
+            let Some(tracks) = check_batch(model, &mut batch, &mut problems, checking) else { continue };
+            if checking {
                 continue;
             }
-            let preds = match model.predict(&tracks) {
-                Ok(p) => p,
-                Err(PredictError::Invalid(_)) => unreachable!("validated above"),
-                Err(e) => return Err(e.into()),
-            };
+            let Some(preds) = predict_batch(model, &batch, &tracks, &mut problems)? else { continue };
             if let Some(b) = &bar {
                 b.inc(tracks.len() as u64);
             }
