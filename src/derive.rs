@@ -117,10 +117,8 @@ fn present(text: Option<&str>) -> Option<&str> {
 
 impl DeriveRules {
     fn phrases(&self) -> &Phrases {
-        self.phrases.get_or_init(|| Phrases {
-            title: tokenized(&self.title_markers),
-            album: tokenized(&self.album_markers),
-        })
+        self.phrases
+            .get_or_init(|| Phrases { title: tokenized(&self.title_markers), album: tokenized(&self.album_markers) })
     }
 
     /// The title's marker (index into `["original", title_markers…]`); `None` without a title.

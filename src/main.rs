@@ -320,8 +320,20 @@ fn print(text: &str) -> Result<()> {
     }
 }
 
+/// Writes to standard output as it goes, through a buffer; a closed pipe is not an error.
+fn write_out(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+    match f(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("write to standard output"),
+    }
+}
+
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    print(&(serde_json::to_string_pretty(value)? + "\n"))
+    write_out(|out| {
+        serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")
+    })
 }
 
 /// `--set FEATURE=VALUE` flags, after the file's own `what_if` (a flag wins over the file).
@@ -418,7 +430,7 @@ fn run(cli: Cli) -> Result<()> {
             if json {
                 print_json(&wire::RankResponse::new(model.version(), &ranking))
             } else {
-                print(&output::ranking(&ranking))
+                write_out(|out| output::write_ranking(out, &ranking))
             }
         }
         Command::Explain { file, features, set, json } => {

@@ -137,11 +137,19 @@ pub fn predictions(tracks: &[TrackFeatures], preds: &[Prediction]) -> String {
     s
 }
 
-pub fn ranking(r: &Ranking) -> String {
-    let mut s = table_header(true);
+/// The ranking as a table, then the verdict; written as it goes (a catalogue's table is not
+/// built whole in memory).
+pub fn write_ranking(out: &mut (impl std::io::Write + ?Sized), r: &Ranking) -> std::io::Result<()> {
+    out.write_all(table_header(true).as_bytes())?;
     for t in &r.tracks {
-        s += &table_row(t.rank, &t.display_name(), &t.prediction);
+        out.write_all(table_row(t.rank, &t.display_name(), &t.prediction).as_bytes())?;
     }
+    out.write_all(ranking_tail(r).as_bytes())
+}
+
+/// What follows the ranking's table: the verdict, what was missing, the model.
+fn ranking_tail(r: &Ranking) -> String {
+    let mut s = String::new();
     if let Some(v) = r.verdict() {
         let top = v.single;
         match (v.runner_up, v.margin) {

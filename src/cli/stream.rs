@@ -277,7 +277,9 @@ fn predict_batch(
 enum ToWriter {
     Batch(Vec<Record>, Vec<TrackFeatures>, Vec<Prediction>),
     /// The input is over; `ok`: it had tracks and no problem.
-    End { ok: bool },
+    End {
+        ok: bool,
+    },
 }
 
 fn new_writer(format: Out, version: &str) -> Result<Writer> {
