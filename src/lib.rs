@@ -32,6 +32,7 @@ pub mod features;
 pub mod files;
 pub mod genre;
 pub mod input;
+pub mod metadata;
 pub mod model;
 pub mod prediction;
 pub mod present;
@@ -48,6 +49,7 @@ pub use explain::{Change, Driver, Explanation, WhatIf};
 pub use features::{Feature, Source, Sourced, TrackFeatures};
 pub use genre::GENRES;
 pub use input::{InputError, RawValue, TrackIn, WhatIfIn};
+pub use metadata::{IntervalScores, Metrics, Scores, TrainedOn};
 pub use model::{
     Decision, EMBEDDED_MODEL, IntervalInfo, InvalidRow, MAX_BATCH, MAX_MODEL_BYTES, Model, ModelError, ModelInfo,
     PredictError, RunOutput,

@@ -108,7 +108,7 @@ struct FeatureArgs {
     /// dB, -60 to 5
     #[arg(long, allow_hyphen_values = true)]
     loudness: Option<String>,
-    /// 1 = major, 0 = minor
+    /// 0-1: 1 = major, 0 = minor
     #[arg(long, allow_hyphen_values = true)]
     mode: Option<String>,
     /// 0-1
@@ -129,10 +129,10 @@ struct FeatureArgs {
     /// BPM, 0-250
     #[arg(long, allow_hyphen_values = true)]
     tempo: Option<String>,
-    /// Beats per bar
+    /// Beats per bar, 0-7
     #[arg(long, allow_hyphen_values = true)]
     time_signature: Option<String>,
-    /// Milliseconds
+    /// Milliseconds, 1000-4000000
     #[arg(long, allow_hyphen_values = true)]
     duration_ms: Option<String>,
     /// The artist's Spotify popularity 0-100
@@ -141,18 +141,18 @@ struct FeatureArgs {
     /// pop, rock, hip-hop, edm, r&b, latin, other, country, k-pop, indie, folk, jazz or classical
     #[arg(long, allow_hyphen_values = true)]
     genre: Option<String>,
-    /// Years since release, 0 for an unreleased song
+    /// Years since release 0-100, 0 for an unreleased song
     #[arg(long, allow_hyphen_values = true)]
     years_since_release: Option<String>,
-    /// 0 original, 1 remix, 2 live, 3 acoustic, 4 instrumental, 5 remaster, 6 version
+    /// 0-6: 0 original, 1 remix, 2 live, 3 acoustic, 4 instrumental, 5 remaster, 6 version
     /// (derived from --name when not given)
     #[arg(long, allow_hyphen_values = true)]
     title_marker: Option<String>,
-    /// 0 album, 1 live, 2 compilation, 3 soundtrack, 4 deluxe, 5 remaster, 6 remix
+    /// 0-6: 0 album, 1 live, 2 compilation, 3 soundtrack, 4 deluxe, 5 remaster, 6 remix
     /// (derived from --album when not given)
     #[arg(long, allow_hyphen_values = true)]
     album_marker: Option<String>,
-    /// Featured artists beyond the main one (derived from --artists and --name)
+    /// Featured artists beyond the main one, 0-50 (derived from --artists and --name)
     #[arg(long, allow_hyphen_values = true)]
     featured_artists: Option<String>,
 }

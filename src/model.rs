@@ -88,9 +88,9 @@ pub struct ModelInfo {
     pub sha256: String,
     pub size_bytes: usize,
     /// `hitcast.trained_on`: sources and row counts.
-    pub trained_on: serde_json::Value,
+    pub trained_on: crate::TrainedOn,
     /// `hitcast.metrics`: measured on the grouped test split.
-    pub metrics: serde_json::Value,
+    pub metrics: crate::Metrics,
     /// `hitcast.decision`: how `band` is decided from the band probabilities.
     pub decision: Decision,
     /// `hitcast.interval`: the level of the `interval` output, when the model has one.
@@ -490,8 +490,8 @@ struct Metadata {
     derive: DeriveRules,
     decision: Decision,
     version: String,
-    trained_on: serde_json::Value,
-    metrics: serde_json::Value,
+    trained_on: crate::TrainedOn,
+    metrics: crate::Metrics,
     interval: Option<IntervalInfo>,
 }
 
@@ -509,12 +509,13 @@ fn read_metadata(session: &Session, has_interval: bool) -> Result<Metadata, Mode
             "the model's features are {names:?}; this build of Hitcast expects {expected:?}"
         )));
     }
-    if schema.input != INPUT || schema.missing != "NaN" || schema.bands.len() != 4 {
+    if schema.input != INPUT || schema.missing != "NaN" || schema.bands != crate::Band::RANGES {
         return Err(ModelError::Contract(format!(
-            "schema must name input `{INPUT}`, encode missing values as NaN and list 4 bands (input {:?}, missing {:?}, {} bands)",
+            "schema must name input `{INPUT}`, encode missing values as NaN and list the bands {:?} (input {:?}, missing {:?}, bands {:?})",
+            crate::Band::RANGES,
             schema.input,
             schema.missing,
-            schema.bands.len()
+            schema.bands
         )));
     }
     let derive: DeriveRules = parse("hitcast.derive", &get("hitcast.derive")?)?;

@@ -13,7 +13,6 @@ pub struct Band(u8);
 
 impl Band {
     pub const ALL: [Band; 4] = [Band(0), Band(1), Band(2), Band(3)];
-    const RANGES: [(u8, u8); 4] = [(0, 25), (26, 50), (51, 75), (76, 100)];
 
     pub fn new(index: usize) -> Option<Band> {
         (index < 4).then_some(Band(index as u8))
@@ -54,13 +53,24 @@ impl Band {
 
     /// Inclusive popularity range.
     pub fn range(self) -> (u8, u8) {
-        Self::RANGES[self.index()]
+        let [lo, hi] = Self::RANGES[self.index()];
+        (lo, hi)
     }
 
     /// `"51-75"` (ASCII, for JSON and headers).
     pub fn label(self) -> &'static str {
-        ["0-25", "26-50", "51-75", "76-100"][self.index()]
+        Band::LABELS[self.index()]
     }
+
+    /// Where the band labels live: each band's inclusive popularity range. A model's
+    /// `hitcast.schema` `bands` must say the same (checked when it loads).
+    pub const RANGES: [[u8; 2]; 4] = [[0, 25], [26, 50], [51, 75], [76, 100]];
+
+    /// The bands as JSON names them (`"band": "51-75"`): [`Band::RANGES`] written `lo-hi`.
+    pub const LABELS: [&'static str; 4] = ["0-25", "26-50", "51-75", "76-100"];
+
+    /// The bands for people (tables, charts): [`Band::RANGES`] written `lo–hi`.
+    pub const DISPLAY: [&'static str; 4] = ["0–25", "26–50", "51–75", "76–100"];
 }
 
 impl fmt::Display for Band {
@@ -128,5 +138,13 @@ mod tests {
     fn most_likely_takes_the_max_and_the_first_on_ties() {
         assert_eq!(Band::most_likely(&[0.1, 0.2, 0.6, 0.1]).index(), 2);
         assert_eq!(Band::most_likely(&[0.4, 0.4, 0.1, 0.1]).index(), 0);
+    }
+
+    #[test]
+    fn band_labels_are_written_from_the_ranges() {
+        for (i, [lo, hi]) in Band::RANGES.into_iter().enumerate() {
+            assert_eq!(Band::LABELS[i], format!("{lo}-{hi}"));
+            assert_eq!(Band::DISPLAY[i], format!("{lo}–{hi}"));
+        }
     }
 }

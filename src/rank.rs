@@ -76,14 +76,17 @@ impl Model {
             [a, b, ..] => Some(a.prediction.expected_popularity - b.prediction.expected_popularity),
             _ => None,
         };
-        let metric = |key: &str| self.info().metrics.get(key).and_then(serde_json::Value::as_f64).map(|v| v as f32);
-        let close_call_points =
-            metric("close_call_points").filter(|v| v.is_finite() && *v > 0.0).unwrap_or(CLOSE_CALL_POINTS);
+        let metrics = &self.info().metrics;
+        let close_call_points = metrics
+            .close_call_points
+            .map(|v| v as f32)
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .unwrap_or(CLOSE_CALL_POINTS);
         Ranking {
             close_call: margin.is_some_and(|m| m < close_call_points),
             close_call_points,
-            top_pick_rate: metric("top_pick_rate"),
-            top_pick_chance: metric("top_pick_chance"),
+            top_pick_rate: metrics.top_pick_rate.map(|v| v as f32),
+            top_pick_chance: metrics.top_pick_chance.map(|v| v as f32),
             tracks: ranked,
             margin,
         }

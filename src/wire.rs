@@ -28,7 +28,7 @@ use crate::rank::Ranking;
 use crate::schema::{Problem, ProblemKind, Schema};
 
 /// The band labels, in the order of every `band_probs`.
-pub const BANDS: [&str; 4] = ["0-25", "26-50", "51-75", "76-100"];
+pub const BANDS: [&str; 4] = crate::Band::LABELS;
 
 // ---------------------------------------------------------------------------------------------
 // In
@@ -760,8 +760,8 @@ pub struct ModelResponse<'a> {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Fallback>,
-    pub trained_on: &'a serde_json::Value,
-    pub metrics: &'a serde_json::Value,
+    pub trained_on: &'a crate::TrainedOn,
+    pub metrics: &'a crate::Metrics,
     pub decision: &'a Decision,
     /// The level and method of the model's popularity interval (models from 3.0.0).
     #[serde(skip_serializing_if = "Option::is_none")]

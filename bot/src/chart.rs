@@ -10,7 +10,7 @@ pub const BAND_CHART_SIZE: (u32, u32) = (640, 320);
 const FONT: &str = "hitcast-sans";
 const COLORS: [RGBColor; 4] =
     [RGBColor(152, 162, 179), RGBColor(122, 140, 240), RGBColor(91, 61, 245), RGBColor(224, 51, 138)];
-const BANDS: [&str; 4] = ["0–25", "26–50", "51–75", "76–100"];
+const BANDS: [&str; 4] = hitcast::Band::DISPLAY;
 
 fn font() -> &'static str {
     static REGISTER: Once = Once::new();

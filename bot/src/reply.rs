@@ -483,29 +483,30 @@ pub fn album_nothing_ranked(a: &EnrichedAlbum, left_out: &[LeftOut]) -> Reply {
 
 pub fn model(m: &Model) -> Reply {
     let info = m.info();
-    let g = |k: &str| info.metrics.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-    let u = |k: &str| info.metrics["artist_popularity_unknown"].get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-    let trained = info.trained_on["sources"]
-        .as_object()
-        .map(|s| s.iter().map(|(k, v)| format!("{k} ({v} rows)")).collect::<Vec<_>>().join(", "))
-        .unwrap_or_default();
+    let g = &info.metrics.scores;
+    let u = info.metrics.artist_popularity_unknown.clone().unwrap_or_default();
+    let f = |v: Option<f64>, digits: usize| v.map_or("?".to_string(), |v| format!("{v:.digits$}"));
+    let trained = info.trained_on.sources.iter().map(|(k, v)| format!("{k} ({v} rows)")).collect::<Vec<_>>().join(", ");
     let fields = vec![
         field(
             "Trained on",
-            format!("{trained}; {} tracks after cleaning", info.trained_on["tracks_after_cleaning"]),
+            format!(
+                "{trained}; {} tracks after cleaning",
+                info.trained_on.tracks_after_cleaning.map_or("?".to_string(), |n| n.to_string())
+            ),
             false,
         ),
         field(
             "Measured on artists it never saw",
             format!(
-                "accuracy {:.3} · macro-F1 {:.3} · popularity MAE {:.1} · R² {:.2} · calibration error {:.3}\nwithout artist popularity: accuracy {:.3} · MAE {:.1}",
-                g("accuracy"),
-                g("macro_f1"),
-                g("mae"),
-                g("r2"),
-                g("ece"),
-                u("accuracy"),
-                u("mae")
+                "accuracy {} · macro-F1 {} · popularity MAE {} · R² {} · calibration error {}\nwithout artist popularity: accuracy {} · MAE {}",
+                f(g.accuracy, 3),
+                f(g.macro_f1, 3),
+                f(g.mae, 1),
+                f(g.r2, 2),
+                f(g.ece, 3),
+                f(u.accuracy, 3),
+                f(u.mae, 1)
             ),
             false,
         ),

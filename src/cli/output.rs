@@ -98,10 +98,10 @@ pub fn table_header(rank: bool) -> String {
         "expected",
         "80% range",
         "band",
-        "0–25",
-        "26–50",
-        "51–75",
-        "76–100",
+        Band::DISPLAY[0],
+        Band::DISPLAY[1],
+        Band::DISPLAY[2],
+        Band::DISPLAY[3],
         "bands"
     )
 }
@@ -271,38 +271,36 @@ pub fn model(m: &Model) -> String {
     let _ = writeln!(s, "  sha256  {}", info.sha256);
     let _ = writeln!(s, "  size    {} bytes", info.size_bytes);
     let t = &info.trained_on;
-    let sources = t["sources"]
-        .as_object()
-        .map(|o| o.iter().map(|(k, v)| format!("{k} ({v} rows)")).collect::<Vec<_>>().join(", "))
-        .unwrap_or_else(|| t.to_string());
+    let sources = t.sources.iter().map(|(k, v)| format!("{k} ({v} rows)")).collect::<Vec<_>>().join(", ");
     let _ = writeln!(s, "  trained on {sources}");
+    let n = |v: Option<u64>| v.map_or("?".to_string(), |v| v.to_string());
     let _ = writeln!(
         s,
         "  {} tracks after cleaning; {} train / {} test, {}",
-        t["tracks_after_cleaning"],
-        t["train_rows"],
-        t["test_rows"],
-        t["split"].as_str().unwrap_or("")
+        n(t.tracks_after_cleaning),
+        n(t.train_rows),
+        n(t.test_rows),
+        t.split.as_deref().unwrap_or("")
     );
-    let g = |k: &str| info.metrics.get(k).and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+    let g = &info.metrics.scores;
+    let f = |v: Option<f64>, digits: usize| v.map_or("?".to_string(), |v| format!("{v:.digits$}"));
     let _ = writeln!(
         s,
-        "  grouped-by-artist test split: accuracy {:.3}, macro-F1 {:.3}, popularity MAE {:.1}, R² {:.3}, ECE {:.3}",
-        g("accuracy"),
-        g("macro_f1"),
-        g("mae"),
-        g("r2"),
-        g("ece")
+        "  grouped-by-artist test split: accuracy {}, macro-F1 {}, popularity MAE {}, R² {}, ECE {}",
+        f(g.accuracy, 3),
+        f(g.macro_f1, 3),
+        f(g.mae, 1),
+        f(g.r2, 3),
+        f(g.ece, 3)
     );
     if let Some(i) = &info.interval {
-        let cov = info.metrics.pointer("/interval/coverage").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-        let width = info.metrics.pointer("/interval/median_width").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+        let scores = info.metrics.interval.clone().unwrap_or_default();
         let _ = writeln!(
             s,
-            "  {:.0}% interval: coverage {:.3} on that split, median width {:.1} points ({})",
+            "  {:.0}% interval: coverage {} on that split, median width {} points ({})",
             i.level * 100.0,
-            cov,
-            width,
+            f(scores.coverage, 3),
+            f(scores.median_width, 1),
             i.method
         );
     }

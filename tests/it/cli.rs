@@ -313,3 +313,35 @@ fn a_demo_from_what_its_file_gives_predicts_with_an_interval() {
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(stderr(&o).contains("no inputs were given"), "{}", stderr(&o));
 }
+
+/// Every model input is a flag of `predict` whose help gives the model schema's range (or, for
+/// genre, its labels): an edited flag or a model with other ranges fails here.
+#[test]
+fn feature_flags_follow_the_models_schema() {
+    let o = hitcast(&["predict", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o);
+    for spec in &crate::model().schema().features {
+        let flag = format!("--{}", spec.name.replace('_', "-"));
+        // this flag's help: its lines up to the next flag's, whitespace collapsed (clap wraps)
+        let mut lines = help.lines().skip_while(|l| !l.trim_start().starts_with(&format!("{flag} ")));
+        assert!(lines.next().is_some(), "no flag {flag}:\n{help}");
+        let text = lines
+            .take_while(|l| !l.trim_start().starts_with('-'))
+            .flat_map(str::split_whitespace)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if spec.labels.is_empty() {
+            let range = if spec.min < 0.0 {
+                format!("{} to {}", spec.min, spec.max)
+            } else {
+                format!("{}-{}", spec.min, spec.max)
+            };
+            assert!(text.contains(&range), "{flag}: help {text:?} does not give the schema's range {range}");
+        } else {
+            for label in &spec.labels {
+                assert!(text.contains(label.as_str()), "{flag}: help {text:?} does not list {label}");
+            }
+        }
+    }
+}

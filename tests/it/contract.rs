@@ -10,9 +10,9 @@ fn embedded_model_fulfils_the_contract() {
     assert_eq!(names, Feature::ALL.map(|f| f.name()));
     assert_eq!(m.schema().bands, vec![[0, 25], [26, 50], [51, 75], [76, 100]]);
     assert!(!m.version().is_empty());
-    let acc = m.info().metrics["accuracy"].as_f64().unwrap();
+    let acc = m.info().metrics.scores.accuracy.unwrap();
     assert!((0.0..=1.0).contains(&acc));
-    assert!(m.info().trained_on["tracks_after_cleaning"].as_u64().unwrap() > 1000);
+    assert!(m.info().trained_on.tracks_after_cleaning.unwrap() > 1000);
     for f in &m.schema().features {
         assert!(f.min <= f.p25 && f.p25 <= f.p50 && f.p50 <= f.p75 && f.p75 <= f.max, "{}", f.name);
     }

@@ -29,3 +29,27 @@ fn registration_payload() {
     }
     insta::assert_json_snapshot!("registration", cmds);
 }
+
+/// Each `/predict` option for a model input has the model schema's range (a model with other
+/// ranges, or an edited option, fails here), and genre's choices are the schema's labels.
+#[test]
+fn predict_options_follow_the_models_schema() {
+    let model = hitcast::Model::embedded().unwrap();
+    let predict = commands::all().into_iter().find(|c| c.name == "predict").unwrap();
+    let cmd = serde_json::to_value(predict.create_as_slash_command().unwrap()).unwrap();
+    let mut checked = 0;
+    for o in cmd["options"].as_array().unwrap() {
+        let Some(f) = hitcast::Feature::from_name(o["name"].as_str().unwrap()) else { continue };
+        let spec = model.schema().spec(f);
+        if spec.labels.is_empty() {
+            assert_eq!(o["min_value"].as_f64(), Some(spec.min), "{}: min", spec.name);
+            assert_eq!(o["max_value"].as_f64(), Some(spec.max), "{}: max", spec.name);
+        } else {
+            let choices: Vec<&str> =
+                o["choices"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+            assert_eq!(choices, spec.labels.iter().map(String::as_str).collect::<Vec<_>>(), "{}", spec.name);
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, hitcast::Feature::ALL.into_iter().filter(|f| !f.is_derived()).count());
+}

@@ -16,7 +16,7 @@ import onnxruntime as ort
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from . import card, data, derive, distill, features, metrics, model, seed, split
+from . import card, data, derive, distill, features, metadata, metrics, model, seed, split
 
 
 def log(msg: str) -> None:
@@ -362,26 +362,33 @@ def model_metadata(p: Prepared, t: Trained, schema: dict, version: str, seed_: i
     """The ONNX metadata the core reads: schema, version, training data, headline metrics,
     decision rule and the text rules of the derived inputs."""
     fitted, ev = t.fitted, t.evaluations
-    trained_on = {"sources": p.report.rows_read, "tracks_after_cleaning": int(len(p.df)),
-                  "train_rows": int(len(p.tr)), "test_rows": int(len(p.te)),
-                  "split": "grouped by artist, 75/25, seed %d" % seed_}
+    trained_on = metadata.TrainedOn(
+        sources=p.report.rows_read, tracks_after_cleaning=int(len(p.df)), train_rows=int(len(p.tr)),
+        test_rows=int(len(p.te)), split="grouped by artist, 75/25, seed %d" % seed_)
     h = ev["Hitcast"]
     wa, wal = h["within_album"], h["within_artist"]
-    headline = {k: h[k] for k in ("accuracy", "macro_f1", "band_f1", "ece", "mae", "r2", "spearman")}
-    headline["decision_rule"] = {k: h["decision_rule"][k] for k in ("accuracy", "macro_f1")}
-    headline["within_artist_spearman"] = wal["spearman"]["mean"]
-    headline["within_album_spearman"] = wa["spearman"]["mean"]
-    headline["top_pick_rate"] = wa["top_pick"]["mean"]
-    headline["top_pick_chance"] = wa["top_pick_chance"]["mean"]
-    headline["albums"] = wa["top_pick"]["groups"]
-    # The model's error on a track's position inside its album: a gap between two tracks below
-    # it is a close call.
-    headline["close_call_points"] = wa["relative_error_points"]["mean"]
-    headline["artist_popularity_unknown"] = {
-        k: ev["Hitcast, artist popularity unknown"][k] for k in ("accuracy", "macro_f1", "ece", "mae", "r2")}
-    headline["split"] = "grouped by artist"
-    headline["interval"] = h["interval"]
-    headline["spearman_without_artist_popularity"] = h["spearman_without_artist_popularity"]
+    interval = h["interval"]
+    headline = metadata.Metrics(
+        scores=metadata.Scores.of(h),
+        band_f1=h["band_f1"],
+        artist_popularity_unknown=metadata.Scores.of(ev["Hitcast, artist popularity unknown"]),
+        interval=metadata.IntervalScores(coverage=float(interval["coverage"]),
+                                         median_width=float(interval["median_width"]),
+                                         rows=int(interval["rows"])),
+        # The model's error on a track's position inside its album: a gap between two tracks
+        # below it is a close call.
+        close_call_points=float(wa["relative_error_points"]["mean"]),
+        top_pick_rate=float(wa["top_pick"]["mean"]),
+        top_pick_chance=float(wa["top_pick_chance"]["mean"]),
+        other={
+            "spearman": h["spearman"],
+            "decision_rule": {k: h["decision_rule"][k] for k in ("accuracy", "macro_f1")},
+            "within_artist_spearman": wal["spearman"]["mean"],
+            "within_album_spearman": wa["spearman"]["mean"],
+            "albums": wa["top_pick"]["groups"],
+            "split": "grouped by artist",
+            "spearman_without_artist_popularity": h["spearman_without_artist_popularity"],
+        })
     decision = {"rule": "argmax over bands of band_probs[i] * weights[i]",
                 "weights": [float(v) for v in fitted.weights], "prior": [float(v) for v in fitted.prior],
                 "alpha": fitted.alpha,
@@ -390,8 +397,8 @@ def model_metadata(p: Prepared, t: Trained, schema: dict, version: str, seed_: i
     return {
         "hitcast.schema": features.dumps(schema),
         "hitcast.version": version,
-        "hitcast.trained_on": features.dumps(trained_on),
-        "hitcast.metrics": features.dumps(headline),
+        "hitcast.trained_on": features.dumps(trained_on.to_json()),
+        "hitcast.metrics": features.dumps(headline.to_json()),
         "hitcast.decision": features.dumps(decision),
         "hitcast.derive": features.dumps(derive.rules()),
         "hitcast.interval": features.dumps({
