@@ -130,4 +130,12 @@ fn documented_inputs_follow_the_models_schema() {
             assert_eq!((lo, hi), (f.min, f.max), "{}'s documented range", f.name);
         }
     }
+    // the bands: the names the core writes, in order
+    let bands: Vec<&str> = doc["components"]["schemas"]["Prediction"]["properties"]["band"]["enum"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(bands, hitcast::Band::LABELS);
 }
