@@ -4,9 +4,10 @@
 #                             Rust tests that need nothing but the toolchain and ONNX Runtime
 #                             (plain `cargo test`), the pipeline's tests without the retraining one
 #   scripts/test.sh           everything (what .ci/run runs): sets up every tool a test needs, then
-#                             the pipeline's tests (pytest), the deployment checks (pytest:
-#                             cfn-lint, checkov, the arm64 packages under qemu), the fuzz smoke, and
-#                             the Rust tests with the `external-tests` feature (s3s-fs, Chromium)
+#                             the pipeline's tests (pytest, in the background), the deployment
+#                             checks (pytest: cfn-lint, checkov, the arm64 packages under qemu), the
+#                             fuzz smoke, and last the Rust tests with the `external-tests` feature
+#                             (s3s-fs, Chromium), on an otherwise quiet machine
 # Set-up (idempotent, into the checkout): ONNX Runtime (.ort/), the pipeline's venv, s3s-fs
 # (.tools/), Debian's chromium and playwright-core, the deployment tools (cfn-lint, checkov, zig,
 # cargo-zigbuild, the aarch64 target), qemu-user with the aarch64 runtime. The downloads run in
@@ -72,13 +73,28 @@ fi
 cat "$downloads_log"
 rm -f "$downloads_log"
 
-stage "pipeline tests (pytest)"
-(cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider)
+# The pipeline's tests are mostly one core of Python (the retraining test ~5 min): they run in
+# the background beside the deployment checks and the fuzz smoke, and are reported when done.
+stage "pipeline tests (pytest), in the background"
+pipeline_log="$(mktemp)"
+(cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider) >"$pipeline_log" 2>&1 &
+pipeline=$!
+trap 'kill "$pipeline" 2>/dev/null || true' EXIT
 
 stage "deployment checks (pytest: cfn-lint, checkov, Dockerfile, arm64 package)"
 (cd infra && .venv/bin/python -m pytest -q -p no:cacheprovider -s tests)
 
 stage "fuzz smoke (libFuzzer, ${HITCAST_FUZZ_SECONDS:-30} s per target)"
 scripts/fuzz.sh "${HITCAST_FUZZ_SECONDS:-30}"
+
+stage "pipeline tests (pytest): the result"
+if ! wait "$pipeline"; then
+  cat "$pipeline_log"
+  echo "the pipeline's tests failed" >&2
+  exit 1
+fi
+trap - EXIT
+cat "$pipeline_log"
+rm -f "$pipeline_log"
 
 rust_tests --features hitcast-lambda/external-tests
