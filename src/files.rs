@@ -2,8 +2,6 @@
 //! that point at the track, the line and the field. Every problem here is the user's (exit code 2).
 
 use std::fmt;
-use std::io::Read;
-use std::path::Path;
 
 use crate::input::Key;
 use crate::wire::{Document, InputProblems};
@@ -55,35 +53,13 @@ impl fmt::Display for BadInput {
 
 impl std::error::Error for BadInput {}
 
-/// The tracks of a file, and whether it held one track (a JSON object) or a batch.
+/// The tracks of a document, and whether it held one track (a JSON object) or a batch. Files and
+/// standard input are read through [`crate::stream::TrackStream`].
 #[derive(Debug)]
 pub struct Tracks {
     pub tracks: Vec<TrackFeatures>,
     pub single: bool,
     pub what_if: Option<crate::WhatIfIn>,
-}
-
-/// Reads tracks from a path (`-` = stdin): `.json` (a track object, an array of them or
-/// `{"tracks": [...]}`: the HTTP API's shapes), or `.csv` with a header row; stdin is sniffed.
-pub fn read_tracks(path: &Path) -> Result<Tracks, BadInput> {
-    let (name, bytes) = if path.as_os_str() == "-" {
-        let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .map_err(|e| BadInput::whole("standard input", format!("cannot be read: {e}")))?;
-        ("standard input".to_string(), b)
-    } else {
-        let name = path.display().to_string();
-        let b = std::fs::read(path).map_err(|e| BadInput::whole(&name, format!("cannot be read: {e}")))?;
-        (name, b)
-    };
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    let json = match ext.as_deref() {
-        Some("json") => true,
-        Some("csv") => false,
-        _ => bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'{' | b'[')),
-    };
-    if json { parse_json(&name, &bytes) } else { parse_csv(&name, &bytes) }
 }
 
 fn finish(name: &str, mut doc: Document, lines: Vec<usize>) -> Result<Tracks, BadInput> {

@@ -243,7 +243,7 @@ fn load_model(path: Option<&PathBuf>) -> Result<Model> {
 
 fn tracks_from(file: Option<&PathBuf>, flags: &FeatureArgs) -> Result<input::Tracks> {
     let mut read = match file {
-        Some(f) => input::read_tracks(f)?,
+        Some(f) => one_track(TrackStream::open(f)?)?,
         None if flags.is_empty() => {
             bail!(UserError("give the track's features as flags (see --help) or a JSON/CSV file".into()))
         }
@@ -261,19 +261,29 @@ fn flags_checked(flags: &FeatureArgs) -> Result<()> {
     Ok(())
 }
 
-/// The one track of a JSON document holding a track object.
-fn single_track(mut stream: TrackStream) -> Result<input::Tracks> {
+/// The one track of an input (`explain`, or a JSON document holding one track object): read as
+/// a stream, any other track only counted, never held.
+fn one_track(mut stream: TrackStream) -> Result<input::Tracks> {
     let what_if = stream.what_if.take();
-    let mut tracks = Vec::with_capacity(1);
+    let mut first = None;
+    let mut n = 0usize;
     while let Some(r) = stream.next_record()? {
-        match r.track {
-            Ok(t) => tracks.push(t),
-            Err(rejected) => {
-                bail!(UserError(rejected.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))
-            }
+        n += 1;
+        if n == 1 {
+            first = Some(r);
         }
     }
-    Ok(input::Tracks { tracks, single: true, what_if })
+    let (1, Some(r)) = (n, first) else {
+        bail!(UserError(format!("explain takes one track; {} has {n}", stream.name())))
+    };
+    match r.track {
+        Ok(t) => Ok(input::Tracks { tracks: vec![t], single: true, what_if }),
+        Err(rejected) => {
+            let at = r.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            let problems: Vec<String> = rejected.problems.iter().map(ToString::to_string).collect();
+            bail!(UserError(format!("{}{at}: {}", stream.name(), problems.join("; "))))
+        }
+    }
 }
 
 /// Predicts in chunks with a progress bar on large inputs; reports every invalid track at once.
@@ -396,7 +406,7 @@ fn run(cli: Cli) -> Result<()> {
                 stream => {
                     // one track: from the flags, or a JSON document of one track object
                     let read = match stream {
-                        Some(s) => single_track(s)?,
+                        Some(s) => one_track(s)?,
                         None => tracks_from(None, &features)?,
                     };
                     let mut tracks = read.tracks;
@@ -435,9 +445,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Explain { file, features, set, json } => {
             let read = tracks_from(file.as_ref(), &features)?;
-            let [track] = read.tracks.as_slice() else {
-                bail!(UserError(format!("explain takes one track; the file has {}", read.tracks.len())));
-            };
+            let Some(track) = read.tracks.first() else { bail!(UserError("explain takes one track".into())) };
             let changes = what_if_changes(read.what_if.clone(), &set)?;
             let model = load_model(model_path)?;
             let explanation = model.explain(track)?;

@@ -273,6 +273,26 @@ fn predict_batch(
     }
 }
 
+/// One batch checked and, while no problem has been seen, predicted: its tracks (as the model
+/// saw them) and their predictions. After the first problem, batches are only checked (`None`).
+fn predicted(
+    model: &Model,
+    batch: &mut Batch,
+    problems: &mut StreamProblems,
+    bar: Option<&ProgressBar>,
+) -> Result<Option<(Vec<TrackFeatures>, Vec<Prediction>)>> {
+    let checking = !problems.is_empty();
+    let Some(tracks) = check_batch(model, batch, problems, checking) else { return Ok(None) };
+    if checking {
+        return Ok(None);
+    }
+    let Some(preds) = predict_batch(model, batch, &tracks, problems)? else { return Ok(None) };
+    if let Some(b) = bar {
+        b.inc(tracks.len() as u64);
+    }
+    Ok(Some((tracks, preds)))
+}
+
 /// What the model thread hands the writer thread.
 enum ToWriter {
     Batch(Vec<Record>, Vec<TrackFeatures>, Vec<Prediction>),
@@ -366,15 +386,7 @@ pub fn predict(
         let writer = scope.spawn(|| write_batches(format, &version, from_model));
         for mut batch in batches {
             seen += batch.records.len();
-            let checking = !problems.is_empty(); // after a problem: only checked
-            let Some(tracks) = check_batch(model, &mut batch, &mut problems, checking) else { continue };
-            if checking {
-                continue;
-            }
-            let Some(preds) = predict_batch(model, &batch, &tracks, &mut problems)? else { continue };
-            if let Some(b) = &bar {
-                b.inc(tracks.len() as u64);
-            }
+            let Some((tracks, preds)) = predicted(model, &mut batch, &mut problems, bar.as_ref())? else { continue };
             if to_writer.send(ToWriter::Batch(batch.records, tracks, preds)).is_err() {
                 break; // the writer stopped: a closed pipe, or an error it returns below
             }
@@ -408,15 +420,7 @@ pub fn rank(model: &Model, stream: TrackStream) -> Result<hitcast::Ranking> {
     let read = std::thread::scope(|scope| -> Result<Result<(), hitcast::files::BadInput>> {
         let (batches, reader) = read_batches(scope, stream, |_| {});
         for mut batch in batches {
-            let checking = !problems.is_empty();
-            let Some(tracks) = check_batch(model, &mut batch, &mut problems, checking) else { continue };
-            if checking {
-                continue;
-            }
-            let Some(preds) = predict_batch(model, &batch, &tracks, &mut problems)? else { continue };
-            if let Some(b) = &bar {
-                b.inc(tracks.len() as u64);
-            }
+            let Some((tracks, preds)) = predicted(model, &mut batch, &mut problems, bar.as_ref())? else { continue };
             for ((r, t), prediction) in batch.records.iter().zip(tracks).zip(preds) {
                 ranked.push(RankedTrack { rank: 0, index: r.index, name: t.name, prediction });
             }
