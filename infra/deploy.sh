@@ -11,11 +11,6 @@ command -v sam >/dev/null || { echo "error: AWS SAM CLI is missing: https://docs
 command -v aws >/dev/null || { echo "error: the AWS CLI is missing: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html" >&2; exit 1; }
 for zip in "$root/target/lambda/hitcast-lambda.zip" "$root/target/lambda/hitcast-interactions.zip"; do
   [ -f "$zip" ] || { echo "error: $zip not found: run infra/package.sh first" >&2; exit 1; }
-  built="$(cat "${zip%.zip}.profile" 2>/dev/null || echo unknown)"
-  [ "$built" = release ] || {
-    echo "error: $zip was built with the cargo profile '$built' (the test suite's); run infra/package.sh first" >&2
-    exit 1
-  }
 done
 params=()
 [ $# -gt 0 ] && params=(--parameter-overrides "$@")

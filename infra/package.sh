@@ -5,9 +5,6 @@
 # each with `bootstrap` (aarch64, glibc ≤ 2.34 for Amazon Linux 2023) and the aarch64
 # `libonnxruntime.so` beside it, where the binary looks first. Cross-compiles with
 # cargo-zigbuild and zig from PyPI (infra/setup-tools.sh).
-# HITCAST_PACKAGE_PROFILE (default `release`, what deploys) picks the cargo profile: the test
-# suite builds with `package-check` (release without LTO, opt-level 1: the same code, packaging,
-# glibc floor and emulated run, in about half the build time).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,20 +13,18 @@ command -v python3 >/dev/null || { echo "error: python3 is missing (needed for z
 infra/setup-tools.sh
 scripts/setup-ort.sh aarch64
 target=aarch64-unknown-linux-gnu
-profile="${HITCAST_PACKAGE_PROFILE:-release}"
-echo "building hitcast-lambda and hitcast-interactions for $target (glibc 2.34, profile $profile)" >&2
+echo "building hitcast-lambda and hitcast-interactions for $target (glibc 2.34)" >&2
 # cargo-zigbuild and zig come from infra/.venv (cargo-zigbuild runs `python3 -m ziglang` when no
 # `zig` is on PATH).
-PATH="$root/infra/.venv/bin:$PATH" cargo zigbuild --quiet --profile "$profile" \
+PATH="$root/infra/.venv/bin:$PATH" cargo zigbuild --quiet --release \
   -p hitcast-lambda -p hitcast-bot --bin hitcast-lambda --bin hitcast-interactions --target "$target.2.34"
 size() { stat -c %s "$1"; }
 for name in hitcast-lambda hitcast-interactions; do
   out="$root/target/lambda/$name"
   rm -rf "$out" && mkdir -p "$out"
-  cp "$root/target/$target/$profile/$name" "$out/bootstrap"
+  cp "$root/target/$target/release/$name" "$out/bootstrap"
   cp "$root/.ort/aarch64/libonnxruntime.so" "$out/libonnxruntime.so"
   zip="$root/target/lambda/$name.zip"
-  echo "$profile" >"$root/target/lambda/$name.profile"  # deploy.sh deploys release builds only
   python3 - "$out" "$zip" <<'PY'
 import os, sys, zipfile
 src, dst = sys.argv[1], sys.argv[2]

@@ -14,8 +14,7 @@
 # (.tools/), Debian's chromium and playwright-core, the deployment tools (cfn-lint, checkov, zig,
 # cargo-zigbuild, the aarch64 target), qemu-user with the aarch64 runtime. The downloads run in
 # the background while the Rust tests build.
-#   HITCAST_SKIP_ARM64_PACKAGE=1   skip building the arm64 Lambda packages
-#   HITCAST_PACKAGE_PROFILE=release  build them as deploy.sh does (default here: package-check)
+#   HITCAST_SKIP_ARM64_PACKAGE=1   skip building the arm64 Lambda packages (~10 min on 2 cores)
 #   HITCAST_FUZZ_SECONDS=N         seconds per fuzz target (30; scripts/fuzz.sh 600 for a long run)
 # Each stage is printed with the time since the start; the last lines are the test runner's summary.
 set -euo pipefail
@@ -80,13 +79,10 @@ stage "pipeline tests (pytest)"
 (cd models/train && .venv/bin/python -m pytest -q -p no:cacheprovider)
 
 stage "deployment checks (pytest: cfn-lint, checkov, Dockerfile, arm64 package)"
-# the packages are built with the `package-check` profile (no LTO; HITCAST_PACKAGE_PROFILE=release
-# builds what deploys, ~2x longer)
-(cd infra && HITCAST_PACKAGE_PROFILE="${HITCAST_PACKAGE_PROFILE:-package-check}" \
-  .venv/bin/python -m pytest -q -p no:cacheprovider -s tests)
+(cd infra && .venv/bin/python -m pytest -q -p no:cacheprovider -s tests)
 
 stage "fuzz smoke (libFuzzer, ${HITCAST_FUZZ_SECONDS:-30} s per target)"
-# a smoke: built at opt-level 1 (about a minute less to build; scripts/fuzz.sh alone builds at 3)
+# a smoke: built at opt-level 1 (~40 s less; scripts/fuzz.sh alone builds at 3)
 CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}" scripts/fuzz.sh "${HITCAST_FUZZ_SECONDS:-30}"
 
 rust_tests --features hitcast-lambda/external-tests
