@@ -15,7 +15,7 @@
 # cargo-zigbuild, the aarch64 target), qemu-user with the aarch64 runtime. The downloads run in
 # the background while the Rust tests build.
 #   HITCAST_SKIP_ARM64_PACKAGE=1   skip building the arm64 Lambda packages (~10 min on 2 cores)
-#   HITCAST_FUZZ_SECONDS=N         seconds per fuzz target (30; scripts/fuzz.sh 600 for a long run)
+#   HITCAST_FUZZ_SECONDS=N         seconds per fuzz target (20; scripts/fuzz.sh 600 for a long run)
 # Each stage is printed with the time since the start; the last lines are the test runner's summary.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -64,9 +64,11 @@ downloads_log="$(mktemp)"
   scripts/setup-qemu.sh
 ) >"$downloads_log" 2>&1 &
 downloads=$!
-stage "set-up: s3s-fs; building the Rust tests (downloads in the background)"
-scripts/setup-s3s.sh
+stage "set-up: building s3s-fs beside the Rust tests (downloads in the background)"
+scripts/setup-s3s.sh &
+s3s=$!
 cargo test --workspace --features hitcast-lambda/external-tests --no-run --quiet
+wait "$s3s" || { echo "installing s3s-fs failed" >&2; exit 1; }
 if ! wait "$downloads"; then
   cat "$downloads_log" >&2
   echo "set-up failed" >&2
@@ -81,8 +83,8 @@ stage "pipeline tests (pytest)"
 stage "deployment checks (pytest: cfn-lint, checkov, Dockerfile, arm64 package)"
 (cd infra && .venv/bin/python -m pytest -q -p no:cacheprovider -s tests)
 
-stage "fuzz smoke (libFuzzer, ${HITCAST_FUZZ_SECONDS:-30} s per target)"
+stage "fuzz smoke (libFuzzer, ${HITCAST_FUZZ_SECONDS:-20} s per target)"
 # a smoke: built at opt-level 1 (~40 s less; scripts/fuzz.sh alone builds at 3)
-CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}" scripts/fuzz.sh "${HITCAST_FUZZ_SECONDS:-30}"
+CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}" scripts/fuzz.sh "${HITCAST_FUZZ_SECONDS:-20}"
 
 rust_tests --features hitcast-lambda/external-tests
