@@ -64,11 +64,11 @@ downloads_log="$(mktemp)"
   scripts/setup-qemu.sh
 ) >"$downloads_log" 2>&1 &
 downloads=$!
-stage "set-up: building s3s-fs beside the Rust tests (downloads in the background)"
-scripts/setup-s3s.sh &
-s3s=$!
+# s3s-fs builds before the Rust tests, not beside them: beside, the stage took 8 min 35 s
+# against 7 min 21 s
+stage "set-up: s3s-fs; building the Rust tests (downloads in the background)"
+scripts/setup-s3s.sh
 cargo test --workspace --features hitcast-lambda/external-tests --no-run --quiet
-wait "$s3s" || { echo "installing s3s-fs failed" >&2; exit 1; }
 if ! wait "$downloads"; then
   cat "$downloads_log" >&2
   echo "set-up failed" >&2
