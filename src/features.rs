@@ -123,11 +123,20 @@ pub enum Source {
     ReccoBeats,
     /// Derived by the core from the track's name, artists or album.
     Derived,
+    /// Measured from the song's audio file (`hitcast-audio`: duration, loudness, tempo, key, mode).
+    Audio,
 }
 
 impl Source {
-    pub const ALL: [Source; 6] =
-        [Source::User, Source::File, Source::Client, Source::Spotify, Source::ReccoBeats, Source::Derived];
+    pub const ALL: [Source; 7] = [
+        Source::User,
+        Source::File,
+        Source::Client,
+        Source::Spotify,
+        Source::ReccoBeats,
+        Source::Derived,
+        Source::Audio,
+    ];
 
     /// The name in JSON (`"source": "file"`), as serde writes it.
     pub fn as_str(self) -> &'static str {
@@ -138,6 +147,7 @@ impl Source {
             Source::Spotify => "spotify",
             Source::ReccoBeats => "recco_beats",
             Source::Derived => "derived",
+            Source::Audio => "audio",
         }
     }
 }
@@ -151,6 +161,7 @@ impl fmt::Display for Source {
             Source::Spotify => "Spotify",
             Source::ReccoBeats => "ReccoBeats",
             Source::Derived => "title/album",
+            Source::Audio => "audio file",
         })
     }
 }

@@ -25,6 +25,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod audio;
 pub mod capped;
 pub mod derive;
 pub mod explain;

@@ -38,12 +38,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Predict one track (flags) or many (a CSV, JSON or JSON Lines file, or - for stdin).
+    /// Predict one track (a song's audio file, or flags) or many (a CSV, JSON or JSON Lines
+    /// file, or - for stdin).
     ///
-    /// CSV and JSON Lines are streamed (any size, constant memory); a JSON document is read
-    /// whole, up to 256 MiB.
+    /// From an audio file (.wav .flac .mp3 .ogg .m4a …) its duration, loudness, tempo, key and
+    /// mode are measured; flags give the rest (--artist-popularity, --genre, --name …) and win
+    /// over a measured value. CSV and JSON Lines are streamed (any size, constant memory); a JSON
+    /// document is read whole, up to 256 MiB.
     Predict {
-        /// Tracks to predict: .csv, .json, .jsonl/.ndjson, or - for standard input.
+        /// A song's audio file, or tracks: .csv, .json, .jsonl/.ndjson, or - for standard input.
         file: Option<PathBuf>,
         #[command(flatten)]
         features: FeatureArgs,
@@ -55,9 +58,25 @@ enum Command {
         jsonl: bool,
     },
     /// Rank an album's tracks (or a catalogue's): which should be the single?
+    ///
+    /// From the songs' audio files (or a folder of them: `hitcast rank demos/`), analysed in
+    /// parallel; or from one tracks file. Flags apply to every track (e.g. --artist-popularity).
     Rank {
-        /// The tracks: .csv, .json, .jsonl/.ndjson, or - for standard input.
-        file: PathBuf,
+        /// Audio files and folders, or one tracks file: .csv, .json, .jsonl/.ndjson, - for stdin.
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        features: FeatureArgs,
+        /// Machine-readable JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure songs' audio files: duration, loudness, tempo, key and mode (what the model
+    /// takes from a file), with the reason for anything not measured.
+    Analyse {
+        /// Audio files (.wav .flac .mp3 .ogg .m4a …) or folders of them.
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
         /// Machine-readable JSON output.
         #[arg(long)]
         json: bool,
@@ -255,6 +274,35 @@ fn tracks_from(file: Option<&PathBuf>, flags: &FeatureArgs) -> Result<input::Tra
     Ok(read)
 }
 
+/// Tracks made from audio files: the flags first (they win), then what each file measured,
+/// then what the core derives. Files that cannot be analysed are kept as errors, in order.
+struct FromAudio {
+    tracks: Vec<TrackFeatures>,
+    reports: Vec<hitcast::audio::AudioReport>,
+    failed: Vec<hitcast::audio::AudioError>,
+}
+
+fn from_audio(model: &Model, files: &[PathBuf], flags: &FeatureArgs) -> Result<FromAudio> {
+    let mut out = FromAudio { tracks: Vec::new(), reports: Vec::new(), failed: Vec::new() };
+    for (path, r) in files.iter().zip(cli::audio::analyse_all(files)) {
+        let shown = path.display().to_string();
+        match r {
+            Ok(a) => {
+                let mut t = hitcast::audio::track_for(path);
+                flags.apply(&mut t).map_err(|e| UserError(e.to_string()))?;
+                let measured = hitcast::audio::apply(&a, &mut t, model.schema());
+                out.reports.push(hitcast::audio::AudioReport::analysed(&shown, out.tracks.len(), &a, measured));
+                out.tracks.push(model.with_derived(&t));
+            }
+            Err(e) => {
+                out.reports.push(hitcast::audio::AudioReport::failed(&shown, &e));
+                out.failed.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Checks the feature flags once (a bad value is exit 2 before any track is read).
 fn flags_checked(flags: &FeatureArgs) -> Result<()> {
     flags.apply(&mut TrackFeatures::default()).map_err(|e| UserError(e.to_string()))?;
@@ -374,6 +422,26 @@ fn model_source(path: Option<&PathBuf>) -> String {
 fn run(cli: Cli) -> Result<()> {
     let model_path = cli.model.as_ref();
     match cli.command {
+        Command::Predict { file: Some(file), features, json, jsonl } if hitcast::audio::is_audio_path(&file) => {
+            let model = load_model(model_path)?;
+            flags_checked(&features)?;
+            let mut done = from_audio(&model, std::slice::from_ref(&file), &features)?;
+            let failed = done.failed.pop();
+            if let Some(e) = failed {
+                bail!(UserError(e.to_string()));
+            }
+            let preds = predict_all(&model, &done.tracks)?;
+            if jsonl {
+                let line = serde_json::to_string(&wire::PredictionOut::new(&done.tracks[0], &preds[0]))?;
+                print(&format!("{{\"index\":0,{}\n", &line[1..]))
+            } else if json {
+                print_json(
+                    &wire::PredictResponse::new(model.version(), &done.tracks, &preds, true).with_audio(&done.reports),
+                )
+            } else {
+                print(&(output::predictions(&done.tracks, &preds) + &cli::audio::notes(&done.reports)))
+            }
+        }
         Command::Predict { file, features, json, jsonl } => {
             let model = load_model(model_path)?;
             // the flags are checked once, before any track is read
@@ -430,13 +498,48 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Rank { file, json } => {
-            let stream = TrackStream::open(&file)?;
+        Command::Rank { files, features, json } if cli::audio::is_audio_input(&files) => {
+            let files = cli::audio::files(&files)?;
+            let model = load_model(model_path)?;
+            flags_checked(&features)?;
+            let done = from_audio(&model, &files, &features)?;
+            if !done.tracks.is_empty() {
+                let ranking = model.rank(&done.tracks)?;
+                if json {
+                    print_json(&wire::RankResponse::new(model.version(), &ranking).with_audio(&done.reports))?;
+                } else {
+                    write_out(|out| output::write_ranking(out, &ranking))?;
+                    print(&cli::audio::notes(&done.reports))?;
+                }
+            }
+            if !done.failed.is_empty() {
+                let lines: Vec<String> = done.failed.iter().map(|e| format!("  {e}")).collect();
+                bail!(UserError(format!(
+                    "{} of {} files could not be analysed{}:\n{}",
+                    done.failed.len(),
+                    files.len(),
+                    if done.tracks.is_empty() { "" } else { " (the rest are ranked above)" },
+                    lines.join("\n")
+                )));
+            }
+            Ok(())
+        }
+        Command::Rank { files, features, json } => {
+            let [file] = files.as_slice() else {
+                bail!(UserError(
+                    "rank takes one tracks file (.csv, .json, .jsonl, -), or audio files and folders".into()
+                ))
+            };
+            flags_checked(&features)?;
+            let stream = TrackStream::open(file)?;
             if stream.what_if.is_some() {
                 bail!(UserError("`what_if` in the file is for `hitcast explain`, not `rank`".into()));
             }
             let model = load_model(model_path)?;
-            let ranking = cli::stream::rank(&model, stream)?;
+            let ranking = cli::stream::rank(&model, stream, |t| {
+                // checked above: cannot fail here
+                let _ = features.apply(t);
+            })?;
             if json {
                 print_json(&wire::RankResponse::new(model.version(), &ranking))
             } else {
@@ -459,6 +562,32 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 print(&text)
             }
+        }
+        Command::Analyse { files, json } => {
+            let files = cli::audio::files(&files)?;
+            let results = cli::audio::analyse_all(&files);
+            let mut done = Vec::new();
+            let mut failed = Vec::new();
+            for (path, r) in files.into_iter().zip(results) {
+                match r {
+                    Ok(a) => done.push((path, a)),
+                    Err(e) => failed.push(e),
+                }
+            }
+            if json {
+                let out: Vec<hitcast::audio::AnalysisOut> =
+                    done.iter().map(|(p, a)| hitcast::audio::AnalysisOut::new(&p.display().to_string(), a)).collect();
+                if !out.is_empty() {
+                    print_json(&out)?;
+                }
+            } else if !done.is_empty() {
+                print(&cli::audio::table(&done))?;
+            }
+            if !failed.is_empty() {
+                let lines: Vec<String> = failed.iter().map(ToString::to_string).collect();
+                bail!(UserError(lines.join("\n")));
+            }
+            Ok(())
         }
         Command::Model { json } => {
             let model = load_model(model_path)?;

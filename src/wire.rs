@@ -18,6 +18,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
+use crate::audio::AudioReport;
 use crate::capped::Capped;
 use crate::explain::{Explanation, WhatIf};
 use crate::features::{Feature, Source, TrackFeatures};
@@ -680,6 +681,9 @@ pub struct PredictResponse<'a> {
     pub prediction: Option<PredictionOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub predictions: Option<Vec<PredictionOut<'a>>>,
+    /// What each audio file gave, when the tracks came from files.
+    #[serde(skip_serializing_if = "<[AudioReport]>::is_empty")]
+    pub audio: &'a [AudioReport],
 }
 
 impl<'a> PredictResponse<'a> {
@@ -693,7 +697,13 @@ impl<'a> PredictResponse<'a> {
         let mut out: Vec<PredictionOut> =
             tracks.iter().zip(predictions).map(|(t, p)| PredictionOut::new(t, p)).collect();
         let (prediction, predictions) = if single && out.len() == 1 { (out.pop(), None) } else { (None, Some(out)) };
-        PredictResponse { model_version, bands: BANDS, prediction, predictions }
+        PredictResponse { model_version, bands: BANDS, prediction, predictions, audio: &[] }
+    }
+
+    /// With what each audio file gave.
+    pub fn with_audio(mut self, audio: &'a [AudioReport]) -> Self {
+        self.audio = audio;
+        self
     }
 }
 
@@ -714,6 +724,9 @@ pub struct RankResponse<'a> {
     pub single: Option<SingleOut<'a>>,
     #[serde(flatten)]
     pub ranking: &'a Ranking,
+    /// What each audio file gave, when the tracks came from files.
+    #[serde(skip_serializing_if = "<[AudioReport]>::is_empty")]
+    pub audio: &'a [AudioReport],
 }
 
 impl<'a> RankResponse<'a> {
@@ -724,7 +737,13 @@ impl<'a> RankResponse<'a> {
             expected_popularity: t.prediction.expected_popularity,
             band: t.prediction.band,
         });
-        RankResponse { model_version, bands: BANDS, single, ranking }
+        RankResponse { model_version, bands: BANDS, single, ranking, audio: &[] }
+    }
+
+    /// With what each audio file gave.
+    pub fn with_audio(mut self, audio: &'a [AudioReport]) -> Self {
+        self.audio = audio;
+        self
     }
 }
 

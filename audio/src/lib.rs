@@ -17,11 +17,27 @@
 mod decode;
 mod frames;
 mod key;
+pub mod synth;
 mod tempo;
 
 use std::path::Path;
 
 pub use decode::MAX_DURATION_SECS;
+
+/// File extensions this build decodes (lower case; a file's extension is a hint, not trusted).
+pub const EXTENSIONS: [&str; 10] = ["wav", "wave", "flac", "mp3", "ogg", "oga", "m4a", "mp4", "aac", "adts"];
+
+/// Whether a path names an audio file by its extension.
+pub fn is_audio_path(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// A key's name: `key_name(6, 0)` is "F♯ minor".
+pub fn key_name(key: u8, mode: u8) -> String {
+    const NAMES: [&str; 12] = ["C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B"];
+    let name = NAMES.get(key as usize).copied().unwrap_or("?");
+    format!("{name} {}", if mode == 1 { "major" } else { "minor" })
+}
 
 /// What was measured in one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +76,7 @@ pub enum AudioError {
     NotAudio { what: String, why: String },
     #[error("{what} has no audio track")]
     NoTrack { what: String },
-    #[error("{what} holds no audio (0 s decoded)")]
+    #[error("{what} holds no audio (0 bytes, or 0 s decoded)")]
     Empty { what: String },
     #[error("{what} is longer than the {} minute limit", MAX_DURATION_SECS / 60)]
     TooLong { what: String },
@@ -72,12 +88,19 @@ pub enum AudioError {
 pub fn analyse_file(path: &Path) -> Result<Analysis, AudioError> {
     let file =
         std::fs::File::open(path).map_err(|source| AudioError::Read { path: path.display().to_string(), source })?;
+    let read = |source| AudioError::Read { path: path.display().to_string(), source };
+    if file.metadata().map_err(read)?.len() == 0 {
+        return Err(AudioError::Empty { what: path.display().to_string() });
+    }
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     analyse(Box::new(file), ext.as_deref(), &path.display().to_string())
 }
 
 /// Analyses bytes in memory (an upload, an attachment); `name` names it in errors.
 pub fn analyse_bytes(bytes: Vec<u8>, ext: Option<&str>, name: &str) -> Result<Analysis, AudioError> {
+    if bytes.is_empty() {
+        return Err(AudioError::Empty { what: name.to_string() });
+    }
     analyse(Box::new(std::io::Cursor::new(bytes)), ext, name)
 }
 

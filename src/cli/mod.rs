@@ -1,2 +1,3 @@
+pub mod audio;
 pub mod output;
 pub mod stream;

@@ -412,13 +412,17 @@ pub fn predict(
 }
 
 /// `hitcast rank` on a stream: each track's position, name and prediction are kept, then sorted.
-pub fn rank(model: &Model, stream: TrackStream) -> Result<hitcast::Ranking> {
+pub fn rank(
+    model: &Model,
+    stream: TrackStream,
+    prepare: impl Fn(&mut TrackFeatures) + Send,
+) -> Result<hitcast::Ranking> {
     let source = stream.name().to_string();
     let mut problems = StreamProblems { input: source.clone(), lines: Vec::new(), more: 0, written: None };
     let bar = progress();
     let mut ranked: Vec<RankedTrack> = Vec::new();
     let read = std::thread::scope(|scope| -> Result<Result<(), hitcast::files::BadInput>> {
-        let (batches, reader) = read_batches(scope, stream, |_| {});
+        let (batches, reader) = read_batches(scope, stream, prepare);
         for mut batch in batches {
             let Some((tracks, preds)) = predicted(model, &mut batch, &mut problems, bar.as_ref())? else { continue };
             for ((r, t), prediction) in batch.records.iter().zip(tracks).zip(preds) {

@@ -5,7 +5,7 @@ use std::process::{Command, Output, Stdio};
 
 use crate::path;
 
-fn hitcast(args: &[&str]) -> Output {
+pub(crate) fn hitcast(args: &[&str]) -> Output {
     hitcast_stdin(args, None)
 }
 
@@ -26,11 +26,11 @@ fn hitcast_stdin(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests of the core's public API and the `hitcast` CLI (one test binary).
 
+mod audio;
 mod catalogue;
 mod cli;
 mod contract;

@@ -1,0 +1,197 @@
+//! A song's audio file as model inputs: what [`hitcast_audio`] measured (duration, loudness,
+//! tempo, key, mode), each tagged [`Source::Audio`].
+//!
+//! A value the person or client gave wins over the measured one (and the answer says both); a
+//! measurement the analysis could not trust, or one outside the model's range, stays missing
+//! with its reason. Nothing else is filled from audio: the perceptual features (danceability,
+//! energy, …) are missing unless another source gives them.
+
+use serde::Serialize;
+
+use crate::features::{Feature, Source, TrackFeatures};
+use crate::schema::Schema;
+
+pub use hitcast_audio::{
+    Analysis, AudioError, EXTENSIONS, MAX_DURATION_SECS, analyse_bytes, analyse_file, is_audio_path, key_name,
+};
+
+/// What a file gave one track.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Measured {
+    /// Inputs set from the file.
+    pub measured: Vec<Feature>,
+    /// Inputs the file measured but a given value kept.
+    pub overridden: Vec<Overridden>,
+    /// Why each input the file could have given is missing (and that `time_signature` is not
+    /// measured).
+    pub notes: Vec<String>,
+}
+
+/// A measured value a given one replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Overridden {
+    pub feature: Feature,
+    pub measured: f64,
+}
+
+/// The measured inputs of an analysis, in tensor order (`None`: not measured).
+pub fn values(a: &Analysis) -> [(Feature, Option<f64>); 5] {
+    [
+        (Feature::Key, a.key.map(f64::from)),
+        (Feature::Loudness, a.loudness.map(|v| round_to(v, 1))),
+        (Feature::Mode, a.mode.map(f64::from)),
+        (Feature::Tempo, a.tempo.map(|v| round_to(v, 1))),
+        (Feature::DurationMs, Some(a.duration_ms.round())),
+    ]
+}
+
+fn round_to(v: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (v * f).round() / f
+}
+
+/// Fills `track` with what `analysis` measured, where the track has no value yet.
+pub fn apply(analysis: &Analysis, track: &mut TrackFeatures, schema: &Schema) -> Measured {
+    let mut out = Measured { notes: analysis.notes.clone(), ..Measured::default() };
+    for (feature, value) in values(analysis) {
+        let Some(value) = value else { continue };
+        let spec = schema.spec(feature);
+        if track.get(feature).is_some() {
+            out.overridden.push(Overridden { feature, measured: value });
+        } else if value < spec.min || value > spec.max {
+            out.notes.push(format!(
+                "{feature}: measured {value} is outside what the model takes ({}); left missing",
+                spec.allowed()
+            ));
+        } else {
+            track.set(feature, value, Source::Audio);
+            out.measured.push(feature);
+        }
+    }
+    out
+}
+
+/// A track named after its file (its stem), for a file without a given name.
+pub fn track_for(path: &std::path::Path) -> TrackFeatures {
+    TrackFeatures::new(path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+}
+
+/// An analysis as JSON (`hitcast analyse --json`, the API's `analysis`).
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysisOut {
+    pub file: String,
+    pub duration_ms: f64,
+    /// EBU R128 integrated loudness, LUFS (the model's `loudness`, dB).
+    pub loudness: Option<f64>,
+    pub tempo: Option<f64>,
+    pub tempo_confidence: f64,
+    pub key: Option<u8>,
+    pub mode: Option<u8>,
+    /// "F♯ minor".
+    pub key_name: Option<String>,
+    pub key_confidence: f64,
+    pub sample_rate: u32,
+    pub channels: usize,
+    /// Why a value is missing.
+    pub notes: Vec<String>,
+}
+
+impl AnalysisOut {
+    pub fn new(file: &str, a: &Analysis) -> AnalysisOut {
+        AnalysisOut {
+            file: file.to_string(),
+            duration_ms: a.duration_ms.round(),
+            loudness: a.loudness.map(|v| round_to(v, 2)),
+            tempo: a.tempo.map(|v| round_to(v, 1)),
+            tempo_confidence: round_to(a.tempo_confidence, 2),
+            key: a.key,
+            mode: a.mode,
+            key_name: a.key.zip(a.mode).map(|(k, m)| key_name(k, m)),
+            key_confidence: round_to(a.key_confidence, 2),
+            sample_rate: a.sample_rate,
+            channels: a.channels,
+            notes: a.notes.clone(),
+        }
+    }
+}
+
+/// What one file gave (or why it gave nothing), in a JSON answer's `audio` list.
+#[derive(Debug, Clone, Serialize)]
+pub struct AudioReport {
+    pub file: String,
+    /// The track it became: its 0-based position among the answer's tracks (`None`: the file
+    /// could not be analysed, so no track).
+    pub index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<AnalysisOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(flatten)]
+    pub measured: Measured,
+}
+
+impl AudioReport {
+    pub fn analysed(file: &str, index: usize, a: &Analysis, measured: Measured) -> AudioReport {
+        AudioReport {
+            file: file.into(),
+            index: Some(index),
+            analysis: Some(AnalysisOut::new(file, a)),
+            error: None,
+            measured,
+        }
+    }
+
+    pub fn failed(file: &str, error: &AudioError) -> AudioReport {
+        AudioReport {
+            file: file.into(),
+            index: None,
+            analysis: None,
+            error: Some(error.to_string()),
+            measured: Measured::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysis() -> Analysis {
+        Analysis {
+            duration_ms: 183_456.4,
+            loudness: Some(-8.04),
+            tempo: Some(121.96),
+            key: Some(6),
+            mode: Some(0),
+            tempo_confidence: 0.5,
+            key_confidence: 0.8,
+            notes: vec!["time_signature: not measured".into()],
+            sample_rate: 44_100,
+            channels: 2,
+        }
+    }
+
+    #[test]
+    fn given_values_win_and_out_of_range_ones_stay_missing() {
+        let model = crate::Model::embedded().unwrap();
+        let mut a = analysis();
+        a.loudness = Some(-65.0); // below the model's −60 dB
+        let mut t = TrackFeatures::default().with(Feature::Tempo, 90.0, Source::User);
+        let m = apply(&a, &mut t, model.schema());
+        assert_eq!(t.get(Feature::Tempo).unwrap().source, Source::User);
+        assert_eq!(m.overridden, vec![Overridden { feature: Feature::Tempo, measured: 122.0 }]);
+        assert_eq!(t.get(Feature::Key).unwrap().value, 6.0);
+        assert_eq!(t.get(Feature::Key).unwrap().source, Source::Audio);
+        assert_eq!(t.value(Feature::DurationMs), Some(183_456.0));
+        assert_eq!(t.value(Feature::Loudness), None);
+        assert!(m.notes.iter().any(|n| n.starts_with("loudness: measured -65")), "{:?}", m.notes);
+        assert_eq!(m.measured, vec![Feature::Key, Feature::Mode, Feature::DurationMs]);
+        assert_eq!(t.value(Feature::Danceability), None);
+    }
+
+    #[test]
+    fn key_names() {
+        assert_eq!(AnalysisOut::new("x", &analysis()).key_name.as_deref(), Some("F♯ minor"));
+        assert_eq!(key_name(0, 1), "C major");
+    }
+}
