@@ -71,9 +71,60 @@ pub fn apply(analysis: &Analysis, track: &mut TrackFeatures, schema: &Schema) ->
     out
 }
 
-/// A track named after its file (its stem), for a file without a given name.
-pub fn track_for(path: &std::path::Path) -> TrackFeatures {
-    TrackFeatures::new(path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+/// The lower-case extension of a file name (a hint to the decoder).
+pub fn extension(file_name: &str) -> Option<String> {
+    std::path::Path::new(file_name).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
+}
+
+/// `base` (what the person or client gave) completed by what the file measured, named after the
+/// file when `base` has no name; what the file gave is in the [`AudioReport`].
+pub fn track_from(
+    file: &str,
+    index: usize,
+    analysis: &Analysis,
+    mut base: TrackFeatures,
+    schema: &Schema,
+) -> (TrackFeatures, AudioReport) {
+    if base.name.is_none() {
+        base.name = std::path::Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned());
+    }
+    let measured = apply(analysis, &mut base, schema);
+    (base, AudioReport::analysed(file, index, analysis, measured))
+}
+
+/// `f` over `items`, up to `workers` at once on threads of their own (analysis is CPU-bound and
+/// streams each file: memory grows with the workers, not the files); results in `items`' order.
+/// `done` is called after each item (a progress bar).
+pub fn map_parallel<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+    done: impl Fn() + Sync,
+) -> Vec<R> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = workers.min(items.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(std::iter::repeat_with(|| None).take(items.len()).collect());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                    done();
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every item is mapped"))
+        .collect()
 }
 
 /// An analysis as JSON (`hitcast analyse --json`, the API's `analysis`).

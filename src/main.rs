@@ -288,10 +288,10 @@ fn from_audio(model: &Model, files: &[PathBuf], flags: &FeatureArgs) -> Result<F
         let shown = path.display().to_string();
         match r {
             Ok(a) => {
-                let mut t = hitcast::audio::track_for(path);
-                flags.apply(&mut t).map_err(|e| UserError(e.to_string()))?;
-                let measured = hitcast::audio::apply(&a, &mut t, model.schema());
-                out.reports.push(hitcast::audio::AudioReport::analysed(&shown, out.tracks.len(), &a, measured));
+                let mut given = TrackFeatures::default();
+                flags.apply(&mut given).map_err(|e| UserError(e.to_string()))?;
+                let (t, report) = hitcast::audio::track_from(&shown, out.tracks.len(), &a, given, model.schema());
+                out.reports.push(report);
                 out.tracks.push(model.with_derived(&t));
             }
             Err(e) => {

@@ -385,6 +385,8 @@ pub enum ErrorCode {
     /// The server is at its limits (other requests' bodies hold the memory budget, or the
     /// request took too long): try again after `Retry-After`.
     Busy,
+    /// An uploaded audio file that cannot be analysed (not audio, empty, too long, …).
+    BadAudio,
     /// Our side: the model failed or gave a result that is not a prediction.
     Internal,
 }
@@ -392,7 +394,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub const fn status(self) -> u16 {
         match self {
-            ErrorCode::BadRequest | ErrorCode::InvalidInput | ErrorCode::ValidationFailed => 400,
+            ErrorCode::BadRequest | ErrorCode::InvalidInput | ErrorCode::ValidationFailed | ErrorCode::BadAudio => 400,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::RequestTimeout => 408,

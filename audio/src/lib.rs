@@ -84,6 +84,20 @@ pub enum AudioError {
     Unsupported { what: String, why: String },
 }
 
+impl AudioError {
+    /// A short machine-readable name: `unreadable`, `not_audio`, `empty`, `too_long`,
+    /// `unsupported`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AudioError::Read { .. } => "unreadable",
+            AudioError::NotAudio { .. } | AudioError::NoTrack { .. } => "not_audio",
+            AudioError::Empty { .. } => "empty",
+            AudioError::TooLong { .. } => "too_long",
+            AudioError::Unsupported { .. } => "unsupported",
+        }
+    }
+}
+
 /// Analyses the file at `path` (its extension is a hint to the format, not trusted).
 pub fn analyse_file(path: &Path) -> Result<Analysis, AudioError> {
     let file =

@@ -14,10 +14,14 @@ use http::{Method, StatusCode};
 use serde::Serialize;
 
 use crate::budget::BodyError;
+use crate::multipart;
 use crate::origin::{Loaded, ModelOrigin};
+use hitcast::audio;
 
 /// Most tracks one request may carry.
 pub const MAX_TRACKS: usize = 1000;
+/// Most audio files one `multipart/form-data` request may carry (an album's demos).
+pub const MAX_AUDIO_FILES: usize = 10;
 /// Largest request body (Lambda's synchronous payload limit).
 pub const MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
 /// Header carried by every response.
@@ -226,8 +230,18 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
         Route::OpenApi => Ok(ApiResponse::static_text("application/yaml", OPENAPI)),
         Route::Health => Ok(ApiResponse::json(StatusCode::OK, &health(state))),
         Route::Model => Ok(ApiResponse::json(StatusCode::OK, &model_info(state))),
-        Route::Predict => json_body(&req).and_then(|doc| predict(&state.model, doc)),
-        Route::Rank => json_body(&req).and_then(|doc| rank(&state.model, doc)),
+        Route::Predict => match form_boundary(&req) {
+            Some(b) => b
+                .and_then(|b| from_audio(&state.model, &req, &b, Route::Predict))
+                .and_then(|a| predict_audio(&state.model, a)),
+            None => json_body(&req).and_then(|doc| predict(&state.model, doc)),
+        },
+        Route::Rank => match form_boundary(&req) {
+            Some(b) => b
+                .and_then(|b| from_audio(&state.model, &req, &b, Route::Rank))
+                .and_then(|a| rank_audio(&state.model, a)),
+            None => json_body(&req).and_then(|doc| rank(&state.model, doc)),
+        },
         Route::Explain => json_body(&req).and_then(|doc| explain(&state.model, doc)),
     };
     let mut resp = result.unwrap_or_else(|e| e.into_response(version));
@@ -252,7 +266,12 @@ pub fn body_error(state: &AppState, e: &BodyError) -> ApiResponse {
         BodyError::Timeout(_) => ErrorCode::RequestTimeout,
         BodyError::Unreadable(_) => ErrorCode::BadRequest,
     };
-    ApiError::new(code, hitcast::input::echo_text(&e.to_string())).into_response(state.model.version())
+    // our own words, but for a transport error's text (quoted, cut)
+    let message = match e {
+        BodyError::Unreadable(_) => hitcast::input::echo_text(&e.to_string()),
+        _ => e.to_string(),
+    };
+    ApiError::new(code, message).into_response(state.model.version())
 }
 
 /// The 503 for a request that took too long on our side.
@@ -274,9 +293,15 @@ fn json_body(req: &ApiRequest<'_>) -> Result<Document, ApiError> {
     let ct = req.content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if ct != "application/json" && !ct.ends_with("+json") {
         let got = req.content_type.map_or("none".to_string(), |c| format!("{:?}", hitcast::input::echo_text(c)));
+        let audio = match req.path.trim_end_matches('/') {
+            p if p == Route::Predict.path() || p == Route::Rank.path() => {
+                ", or songs' audio files as multipart/form-data"
+            }
+            _ => "",
+        };
         return Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
-            format!("send JSON with content-type: application/json (got {got})"),
+            format!("send JSON with content-type: application/json{audio} (got {got})"),
         ));
     }
     let doc = Document::from_json(req.body, MAX_TRACKS).map_err(|e| {
@@ -302,10 +327,13 @@ fn json_body(req: &ApiRequest<'_>) -> Result<Document, ApiError> {
 
 /// The document's tracks, as the model will see them (derived inputs filled in).
 fn tracks(model: &Model, doc: &mut Document, route: Route) -> Result<Vec<TrackFeatures>, ApiError> {
+    Ok(given_tracks(doc, route)?.iter().map(|t| model.with_derived(t)).collect())
+}
+
+/// The document's tracks as given (nothing derived yet).
+fn given_tracks(doc: &mut Document, route: Route) -> Result<Vec<TrackFeatures>, ApiError> {
     let mut problems = match doc.tracks(Source::Client) {
-        Ok(t) if route == Route::Explain || doc.what_if.is_none() => {
-            return Ok(t.iter().map(|t| model.with_derived(t)).collect());
-        }
+        Ok(t) if route == Route::Explain || doc.what_if.is_none() => return Ok(t),
         Ok(_) => InputProblems::default(),
         Err(p) => p,
     };
@@ -331,6 +359,154 @@ fn rank(model: &Model, mut doc: Document) -> Result<ApiResponse, ApiError> {
     let tracks = tracks(model, &mut doc, Route::Rank)?;
     let ranking = model.rank(&tracks).map_err(|e| ApiError::predict(e, doc.single))?;
     Ok(ApiResponse::json(StatusCode::OK, &RankResponse::new(model.version(), &ranking)))
+}
+
+/// The boundary of a `multipart/form-data` request (`None`: another content type).
+fn form_boundary(req: &ApiRequest<'_>) -> Option<Result<String, ApiError>> {
+    multipart::form_boundary(req.content_type?).map(|b| b.map_err(|e| ApiError::bad_request(e.to_string())))
+}
+
+/// Tracks made from a form's songs: `audio` parts (one file each), and what the client knows
+/// in a `track` part (one JSON track object, for every file) or a `tracks` part (a JSON array,
+/// one per file, in order). Given values win over measured ones; the audio is analysed in
+/// memory, never stored or logged.
+fn from_audio(model: &Model, req: &ApiRequest<'_>, boundary: &str, route: Route) -> Result<FromAudio, ApiError> {
+    if req.body.len() > MAX_BODY_BYTES {
+        return Err(body_too_large(Some(req.body.len())));
+    }
+    let parts = multipart::parse(req.body, boundary, MAX_AUDIO_FILES + 2).map_err(|e| match e {
+        multipart::MultipartError::TooManyParts(_) => too_many_files(),
+        e => ApiError::bad_request(e.to_string()),
+    })?;
+    let mut files: Vec<(String, &[u8])> = Vec::new();
+    let (mut track, mut tracks) = (None, None);
+    for p in parts {
+        match p.name.as_str() {
+            "audio" => {
+                let name = p.filename.filter(|f| !f.is_empty()).unwrap_or_else(|| format!("audio {}", files.len() + 1));
+                files.push((hitcast::input::echo_text(&name), p.body));
+            }
+            "track" | "tracks" if track.is_some() || tracks.is_some() => {
+                return Err(ApiError::bad_request(
+                    "send one `track` part (for every file) or one `tracks` part (one per file), not both",
+                ));
+            }
+            "track" => track = Some(p.body),
+            "tracks" => tracks = Some(p.body),
+            other => {
+                let mut p = InputProblems::default();
+                p.push(None, hitcast::InputError::unknown(&hitcast::input::echo_text(other)));
+                let mut e = ApiError::input(&p);
+                e.0.message += " (a form's parts are audio, track and tracks)";
+                return Err(e);
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(ApiError::bad_request(
+            "the form has no `audio` part: send each song's file as a part named audio (WAV, FLAC, MP3, Ogg Vorbis, AAC/M4A)",
+        ));
+    }
+    if files.len() > MAX_AUDIO_FILES {
+        return Err(too_many_files());
+    }
+    let given = given_of_form(track, tracks, files.len(), route)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    let analyses = audio::map_parallel(
+        &files,
+        workers,
+        |(name, bytes)| audio::analyse_bytes(bytes.to_vec(), audio::extension(name).as_deref(), name),
+        || {},
+    );
+    let single = files.len() == 1;
+    let failed: Vec<ProblemOut> = analyses
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, e)))
+        .map(|(i, e)| ProblemOut {
+            track: (!single).then_some(i),
+            field: "audio".into(),
+            problem: e.code().into(),
+            allowed: None,
+            value: None,
+            message: e.to_string(),
+        })
+        .collect();
+    if !failed.is_empty() {
+        return Err(ApiError(ErrorDetail::with_problems(ErrorCode::BadAudio, failed, 0)));
+    }
+    let mut out = FromAudio { tracks: Vec::new(), reports: Vec::new(), single };
+    for (i, ((name, _), analysis)) in files.iter().zip(analyses).enumerate() {
+        let analysis = analysis.expect("failures answered above");
+        let base = given.get(i).or(given.first().filter(|_| given.len() == 1)).cloned().unwrap_or_default();
+        let (t, report) = audio::track_from(name, i, &analysis, base, model.schema());
+        out.tracks.push(model.with_derived(&t));
+        out.reports.push(report);
+    }
+    Ok(out)
+}
+
+/// What the client gave beside the files: one track for all (`track`), one per file
+/// (`tracks`), or nothing.
+fn given_of_form(
+    track: Option<&[u8]>,
+    tracks: Option<&[u8]>,
+    files: usize,
+    route: Route,
+) -> Result<Vec<TrackFeatures>, ApiError> {
+    let not_json = |part: &str, e: serde_json::Error| {
+        ApiError::bad_request(format!(
+            "the `{part}` part is not valid JSON: {}",
+            hitcast::input::echo_text(&e.to_string())
+        ))
+    };
+    if let Some(body) = track {
+        let mut doc = Document::from_json(body, 1).map_err(|e| not_json("track", e))?;
+        if !doc.single {
+            return Err(ApiError::bad_request(
+                "the `track` part is one JSON track object; for one per file send `tracks`",
+            ));
+        }
+        return given_tracks(&mut doc, route);
+    }
+    if let Some(body) = tracks {
+        let wrapped = [b"{\"tracks\":".as_slice(), body, b"}"].concat();
+        let mut doc = Document::from_json(&wrapped, MAX_AUDIO_FILES).map_err(|e| not_json("tracks", e))?;
+        if doc.total != files {
+            return Err(ApiError::bad_request(format!(
+                "the `tracks` part has {} tracks for {files} audio files: send one per file, in the files' order",
+                doc.total
+            )));
+        }
+        return given_tracks(&mut doc, route);
+    }
+    Ok(Vec::new())
+}
+
+fn too_many_files() -> ApiError {
+    ApiError::new(
+        ErrorCode::TooManyTracks,
+        format!("at most {MAX_AUDIO_FILES} audio files in one request: send the others in another"),
+    )
+}
+
+/// Tracks from a form's songs, and what each file gave.
+#[derive(Debug)]
+struct FromAudio {
+    tracks: Vec<TrackFeatures>,
+    reports: Vec<audio::AudioReport>,
+    single: bool,
+}
+
+fn predict_audio(model: &Model, a: FromAudio) -> Result<ApiResponse, ApiError> {
+    let preds = model.predict(&a.tracks).map_err(|e| ApiError::predict(e, a.single))?;
+    let doc = PredictResponse::new(model.version(), &a.tracks, &preds, a.single).with_audio(&a.reports);
+    Ok(ApiResponse::json(StatusCode::OK, &doc))
+}
+
+fn rank_audio(model: &Model, a: FromAudio) -> Result<ApiResponse, ApiError> {
+    let ranking = model.rank(&a.tracks).map_err(|e| ApiError::predict(e, a.single))?;
+    Ok(ApiResponse::json(StatusCode::OK, &RankResponse::new(model.version(), &ranking).with_audio(&a.reports)))
 }
 
 fn explain(model: &Model, mut doc: Document) -> Result<ApiResponse, ApiError> {

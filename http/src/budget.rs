@@ -18,7 +18,12 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
     /// Over the per-request limit (declared or counted): 413.
-    #[error("the body is {} bytes; the limit is {limit} bytes", size.map_or("over the limit".into(), |n| n.to_string()))]
+    #[error(
+        "the body is {}; the limit is {limit} bytes (with audio: about {:.1} minutes of MP3 at 256 kbit/s, {:.1} at 128 kbit/s — send a compressed file, not WAV or FLAC)",
+        size.map_or("over the limit".into(), |n| format!("{n} bytes")),
+        *limit as f64 * 8.0 / 256_000.0 / 60.0,
+        *limit as f64 * 8.0 / 128_000.0 / 60.0
+    )]
     TooLarge { size: Option<u64>, limit: usize },
     /// The budget is spent by other requests' bodies: 503, try again after `retry_after`.
     #[error("the server is busy reading other requests' bodies; try again in {} s", retry_after.as_secs())]

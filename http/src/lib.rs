@@ -20,6 +20,7 @@ pub mod budget;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod logging;
+pub mod multipart;
 pub mod origin;
 pub mod serve;
 

@@ -3,8 +3,6 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Result, bail};
 use hitcast::audio::{self, Analysis, AudioError};
@@ -54,7 +52,7 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 /// Analyses every file, up to one per core at once; results in the files' order.
 pub fn analyse_all(files: &[PathBuf]) -> Vec<Result<Analysis, AudioError>> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let bar = (files.len() > 1 && std::io::stderr().is_terminal()).then(|| {
         let b = ProgressBar::new(files.len() as u64);
         b.set_style(
@@ -63,33 +61,20 @@ pub fn analyse_all(files: &[PathBuf]) -> Vec<Result<Analysis, AudioError>> {
         );
         b
     });
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Analysis, AudioError>>>> =
-        Mutex::new(std::iter::repeat_with(|| None).take(files.len()).collect());
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
-                    let r = audio::analyse_file(path);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
-                    if let Some(b) = &bar {
-                        b.inc(1);
-                    }
-                }
-            });
-        }
-    });
+    let results = audio::map_parallel(
+        files,
+        workers,
+        |p| audio::analyse_file(p),
+        || {
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+        },
+    );
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|r| r.expect("every file is analysed by a worker"))
-        .collect()
 }
 
 /// A file's name as shown.

@@ -170,6 +170,8 @@ fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
         assert!(raw.starts_with("HTTP/1.1 413"), "{declared}: {raw}");
         assert!(raw.contains(&format!("x-hitcast-model: {}", crate::support::embedded_version())), "{raw}");
         assert!(raw.contains("body_too_large"), "{raw}");
+        // what fits, for a song's file
+        assert!(raw.contains("3.3 minutes of MP3 at 256 kbit/s"), "{raw}");
     }
 }
 

@@ -14,5 +14,6 @@ mod runtime;
 #[cfg(feature = "external-tests")]
 mod s3;
 mod support;
+mod upload;
 #[cfg(feature = "external-tests")]
 mod web;
