@@ -6,6 +6,7 @@ use std::sync::Arc;
 use hitcast::Feature;
 use poise::serenity_prelude as serenity;
 
+use crate::attachments::Attachment;
 use crate::enrich::{Overrides, current_year};
 use crate::logic::Bot;
 use crate::reccobeats::ReccoBeats;
@@ -142,6 +143,8 @@ pub async fn predict(
     ctx: Context<'_>,
     #[description = "Spotify track link, spotify:track: URI or id (leave out to describe an unreleased song)"]
     url: Option<String>,
+    #[description = "Your song's audio file (WAV, FLAC, MP3, Ogg, M4A; up to 25 MB): tempo, key, loudness measured"]
+    file: Option<serenity::Attachment>,
     #[description = "Name to show (for an unreleased song)"] name: Option<String>,
     #[description = "The artist's Spotify popularity (0-100)"]
     #[min = 0]
@@ -235,25 +238,47 @@ pub async fn predict(
         Err(e) => return send(ctx, Reply::private(format!("{e}.")), false).await,
     };
     ctx.defer().await?;
-    let reply = ctx.data().predict_link(link.as_ref(), name, &overrides, current_year()).await;
+    let file = file.as_ref().map(attachment);
+    let reply = ctx.data().predict_command(link.as_ref(), file.as_ref(), name, &overrides, current_year()).await;
     send(ctx, reply, true).await
 }
 
-/// Rank an album's tracks: which one should be the single?
+/// An attachment as the bot's logic takes it (the same shape the HTTP front reads).
+fn attachment(a: &serenity::Attachment) -> Attachment {
+    Attachment { filename: a.filename.clone(), url: a.url.clone(), size: u64::from(a.size) }
+}
+
+/// Rank an album's tracks, or your songs' files: which one should be the single?
 #[poise::command(slash_command)]
+#[expect(clippy::too_many_arguments, reason = "one Discord option per file")]
 pub async fn album(
     ctx: Context<'_>,
-    #[description = "Spotify album link, spotify:album: URI or id"] url: String,
+    #[description = "Spotify album link, spotify:album: URI or id (or attach your songs instead)"] url: Option<String>,
     #[description = "The artist's Spotify popularity (0-100), if you know it"]
     #[min = 0]
     #[max = 100]
     artist_popularity: Option<f64>,
     #[description = "Genre, if Spotify does not say"] genre: Option<Genre>,
+    #[description = "A song's audio file (WAV, FLAC, MP3, Ogg, M4A; up to 25 MB)"] file1: Option<serenity::Attachment>,
+    #[description = "Another song"] file2: Option<serenity::Attachment>,
+    #[description = "Another song"] file3: Option<serenity::Attachment>,
+    #[description = "Another song"] file4: Option<serenity::Attachment>,
+    #[description = "Another song"] file5: Option<serenity::Attachment>,
+    #[description = "Another song"] file6: Option<serenity::Attachment>,
+    #[description = "Another song"] file7: Option<serenity::Attachment>,
+    #[description = "Another song"] file8: Option<serenity::Attachment>,
+    #[description = "Another song"] file9: Option<serenity::Attachment>,
+    #[description = "Another song"] file10: Option<serenity::Attachment>,
 ) -> Result<(), Error> {
-    let link = match crate::link::parse_link(&url, crate::link::Kind::Album) {
+    let link = match url.as_deref().map(|u| crate::link::parse_link(u, crate::link::Kind::Album)).transpose() {
         Ok(link) => link,
         Err(e) => return send(ctx, Reply::private(format!("{e}.")), false).await,
     };
+    let files: Vec<Attachment> = [file1, file2, file3, file4, file5, file6, file7, file8, file9, file10]
+        .iter()
+        .flatten()
+        .map(attachment)
+        .collect();
     let overrides = Overrides(
         [(Feature::ArtistPopularity, artist_popularity), (Feature::Genre, genre.map(Genre::index))]
             .into_iter()
@@ -261,7 +286,7 @@ pub async fn album(
             .collect(),
     );
     ctx.defer().await?;
-    let reply = ctx.data().album_link(&link, &overrides, current_year()).await;
+    let reply = ctx.data().album_command(link.as_ref(), &files, &overrides, current_year()).await;
     send(ctx, reply, true).await
 }
 

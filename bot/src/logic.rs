@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use hitcast::{Model, PredictError};
 
-use crate::enrich::{self, Enricher, Overrides};
+use crate::attachments::{Attachment, Attachments};
+use crate::enrich::{self, Enriched, Enricher, Overrides};
 use crate::link::{self, Kind, Link, SpotifyRef};
 use crate::reply::{self, LeftOut, Reply};
 use crate::resolve::ShortLinks;
@@ -16,6 +17,7 @@ pub struct Bot<S, R> {
     pub model: Arc<Model>,
     pub enricher: Enricher<S, R>,
     pub links: ShortLinks,
+    pub attachments: Attachments,
 }
 
 /// Where the live bot's sources are (from either binary's configuration).
@@ -42,7 +44,12 @@ impl Bot<crate::spotify::Spotify, crate::reccobeats::ReccoBeats> {
         );
         let fallback = crate::reccobeats::ReccoBeats::new(c.reccobeats, c.timeout);
         let rules = model.derive_rules().clone();
-        Bot { model, enricher: Enricher { spotify, fallback, rules }, links: ShortLinks::new(c.timeout) }
+        Bot {
+            model,
+            enricher: Enricher { spotify, fallback, rules },
+            links: ShortLinks::new(c.timeout),
+            attachments: Attachments::new(c.timeout),
+        }
     }
 }
 
@@ -193,6 +200,107 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
         match self.model.rank(&ready) {
             Ok(ranking) => reply::album(&album, &ranking, &left_out),
             Err(e) => predict_failed(e, &ready.iter().collect::<Vec<_>>()),
+        }
+    }
+
+    /// `/predict` as both fronts receive it: a link, a song's file, or only options.
+    pub async fn predict_command(
+        &self,
+        link: Option<&Link>,
+        file: Option<&Attachment>,
+        name: Option<String>,
+        overrides: &Overrides,
+        now: f64,
+    ) -> Reply {
+        match (link, file) {
+            (Some(_), Some(_)) => Reply::private(
+                "Give a Spotify link (`url:`) or your song's file (`file:`), not both: the link's track is already released.",
+            ),
+            (None, Some(f)) => self.predict_file(f, name, overrides).await,
+            (link, None) => self.predict_link(link, name, overrides, now).await,
+        }
+    }
+
+    /// `/predict file:`: the song's file measured (duration, loudness, tempo, key, mode), the
+    /// user's options on top (they win), the rest missing and said so.
+    pub async fn predict_file(&self, file: &Attachment, name: Option<String>, overrides: &Overrides) -> Reply {
+        let analysis = match self.attachments.analyse(file).await {
+            Ok(a) => a,
+            Err(e) => return Reply::private(format!("{e}.")),
+        };
+        let enriched = self.track_of_file(file, &analysis, name, overrides);
+        let missing = reply::missing_required(&self.model, &enriched);
+        if !missing.is_empty() {
+            return reply::need_inputs(&enriched, &missing);
+        }
+        match self.model.explain(&enriched.features) {
+            Ok(x) => reply::prediction(&enriched, &x),
+            Err(e) => predict_failed(e, &[&enriched.features]),
+        }
+    }
+
+    fn track_of_file(
+        &self,
+        file: &Attachment,
+        analysis: &hitcast::audio::Analysis,
+        name: Option<String>,
+        overrides: &Overrides,
+    ) -> Enriched {
+        let mut given = hitcast::TrackFeatures::new(name);
+        enrich::apply_overrides(&mut given, overrides);
+        let (t, report) = hitcast::audio::track_from(&file.filename, 0, analysis, given, self.model.schema());
+        Enriched { meta: None, features: self.model.with_derived(&t), notes: reply::audio_notes(&report) }
+    }
+
+    /// `/album` as both fronts receive it: an album's link, or up to ten songs' files.
+    pub async fn album_command(
+        &self,
+        link: Option<&Link>,
+        files: &[Attachment],
+        overrides: &Overrides,
+        now: f64,
+    ) -> Reply {
+        match (link, files) {
+            (Some(_), [_, ..]) => {
+                Reply::private("Give an album's link (`url:`) or your songs' files (`file1:` …), not both.")
+            }
+            (Some(l), []) => self.album_link(l, overrides, now).await,
+            (None, []) => Reply::private(
+                "Give a Spotify album link (`url:`), or attach your songs (`file1:` … `file10:`: WAV, FLAC, MP3, Ogg or M4A).",
+            ),
+            (None, files) => self.album_files(files, overrides).await,
+        }
+    }
+
+    /// `/album file1: … file10:`: each song downloaded and analysed in turn (one file in memory
+    /// at a time), ranked; a file that cannot be read is named and left out.
+    pub async fn album_files(&self, files: &[Attachment], overrides: &Overrides) -> Reply {
+        let mut ready: Vec<Enriched> = Vec::new();
+        let mut left_out: Vec<LeftOut> = Vec::new();
+        for f in files.iter().take(crate::attachments::MAX_FILES) {
+            match self.attachments.analyse(f).await {
+                Ok(a) => {
+                    let e = self.track_of_file(f, &a, None, overrides);
+                    match self.model.schema().validate(&e.features) {
+                        Ok(()) => ready.push(e),
+                        Err(err) => left_out.push(LeftOut {
+                            name: f.filename.clone(),
+                            why: format!("{err} (from {})", sources_of(&err, &e.features)),
+                        }),
+                    }
+                }
+                Err(e) => left_out.push(LeftOut { name: f.filename.clone(), why: e.to_string() }),
+            }
+        }
+        if ready.is_empty() {
+            let mut lines: Vec<String> = vec!["I could not rank any of your files.".into()];
+            lines.extend(left_out.iter().map(|l| format!("• **{}**: {}.", reply::md(&l.name), l.why)));
+            return Reply::private(lines.join("\n"));
+        }
+        let tracks: Vec<hitcast::TrackFeatures> = ready.iter().map(|e| e.features.clone()).collect();
+        match self.model.rank(&tracks) {
+            Ok(ranking) => reply::files_ranking(&ready, &ranking, &left_out),
+            Err(e) => predict_failed(e, &tracks.iter().collect::<Vec<_>>()),
         }
     }
 

@@ -389,7 +389,29 @@ pub const RANKING_LINES: usize = 15;
 
 pub fn album(a: &EnrichedAlbum, r: &Ranking, left_out: &[LeftOut]) -> Reply {
     let artists = a.meta.artists.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ");
-    let title = md(&if artists.is_empty() { a.meta.name.clone() } else { format!("{} — {}", a.meta.name, artists) });
+    let title = if artists.is_empty() { a.meta.name.clone() } else { format!("{} — {}", a.meta.name, artists) };
+    let url = Some(format!("https://open.spotify.com/album/{}", a.meta.id));
+    let notes = a.tracks.first().map(|t| t.notes.clone()).unwrap_or_default();
+    ranking(&title, url, &a.meta.name, &notes, r, left_out)
+}
+
+/// `/album` from the songs' files: what each file gave, after the ranking.
+pub fn files_ranking(files: &[Enriched], r: &Ranking, left_out: &[LeftOut]) -> Reply {
+    let notes: Vec<String> = files.iter().flat_map(|e| e.notes.iter().cloned()).collect();
+    let title = if files.len() == 1 { "Your song".to_string() } else { format!("Your {} songs", files.len()) };
+    ranking(&title, None, &title, &notes, r, left_out)
+}
+
+/// A ranking's embed and chart: `title` raw (escaped here), `notes` after the list.
+fn ranking(
+    title: &str,
+    url: Option<String>,
+    chart_title: &str,
+    extra: &[String],
+    r: &Ranking,
+    left_out: &[LeftOut],
+) -> Reply {
+    let title = md(title);
     let name = |t: &hitcast::RankedTrack| md(&t.display_name());
     let description = match r.verdict() {
         Some(v @ hitcast::Verdict { runner_up: Some(second), margin: Some(m), .. }) => format!(
@@ -435,9 +457,7 @@ pub fn album(a: &EnrichedAlbum, r: &Ranking, left_out: &[LeftOut]) -> Reply {
     if !missing.is_empty() {
         notes.push(format!("Predicted without: {} (add them as options to include them).", missing.join(", ")));
     }
-    if let Some(first) = a.tracks.first() {
-        notes.extend(first.notes.iter().cloned());
-    }
+    notes.extend(extra.iter().cloned());
     // one line per track left out, after the notes: a long list is cut at whole lines and counted
     notes.extend(left_out.iter().map(|l| format!("Not ranked: **{}**: {}.", md(&l.name), l.why)));
     if !notes.is_empty() {
@@ -453,7 +473,7 @@ pub fn album(a: &EnrichedAlbum, r: &Ranking, left_out: &[LeftOut]) -> Reply {
     Reply::Embed {
         embed: Embed {
             title: truncate(&title, TITLE_LIMIT),
-            url: Some(format!("https://open.spotify.com/album/{}", a.meta.id)),
+            url,
             description,
             fields,
             footer: format!("Hitcast model {version} · a ranking aid, not a promise"),
@@ -461,8 +481,37 @@ pub fn album(a: &EnrichedAlbum, r: &Ranking, left_out: &[LeftOut]) -> Reply {
             color: COLOR,
         }
         .fit(),
-        chart: Some(("ranking.png".into(), crate::chart::ranking(&entries, &truncate(&a.meta.name, 60)))),
+        chart: Some(("ranking.png".into(), crate::chart::ranking(&entries, &truncate(chart_title, 60)))),
     }
+}
+
+/// What a song's file gave, for the reply's notes: what was measured, what the user's options
+/// replaced, and why a measurement is missing.
+pub fn audio_notes(report: &hitcast::audio::AudioReport) -> Vec<String> {
+    let file = md(&report.file);
+    let mut out = Vec::new();
+    if let Some(a) = &report.analysis {
+        let mut got = Vec::new();
+        let secs = (a.duration_ms / 1000.0).round() as u64;
+        got.push(format!("{}:{:02}", secs / 60, secs % 60));
+        if let Some(t) = a.tempo {
+            got.push(format!("{t:.0} BPM"));
+        }
+        if let Some(k) = &a.key_name {
+            got.push(k.clone());
+        }
+        if let Some(l) = a.loudness {
+            got.push(format!("{l:.1} LUFS"));
+        }
+        out.push(format!("Measured from **{file}**: {}.", got.join(", ")));
+    }
+    for o in &report.measured.overridden {
+        out.push(format!("Your {} was used (the file measured {}).", o.feature, num(o.measured)));
+    }
+    for n in report.measured.notes.iter().filter(|n| !n.starts_with("time_signature")) {
+        out.push(format!("{}: {}", file, md(n)));
+    }
+    out
 }
 
 /// `/album` when no track of the album can be ranked: why, per track, and what `/album` and

@@ -28,6 +28,7 @@ use hitcast::{Feature, Model};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::attachments::Attachment;
 use crate::config::Secret;
 use crate::enrich::{Overrides, current_year};
 use crate::link::{self, Kind, Link};
@@ -71,6 +72,22 @@ pub struct CommandData {
     pub name: String,
     #[serde(default)]
     pub options: Vec<CommandOption>,
+    /// The attachments the options name by id (`resolved.attachments`).
+    #[serde(default, skip_serializing_if = "Resolved::is_empty")]
+    pub resolved: Resolved,
+}
+
+/// What Discord resolved for the options: the attached files, by id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resolved {
+    #[serde(default)]
+    pub attachments: std::collections::BTreeMap<String, Attachment>,
+}
+
+impl Resolved {
+    fn is_empty(&self) -> bool {
+        self.attachments.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,8 +101,20 @@ pub struct CommandOption {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Command {
-    Predict { link: Option<Link>, name: Option<String>, overrides: Overrides },
-    Album { link: Link, overrides: Overrides },
+    Predict {
+        link: Option<Link>,
+        name: Option<String>,
+        overrides: Overrides,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<Attachment>,
+    },
+    Album {
+        #[serde(default)]
+        link: Option<Link>,
+        overrides: Overrides,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<Attachment>,
+    },
     Model,
 }
 
@@ -123,6 +152,7 @@ impl Command {
         let mut url = None;
         let mut name = None;
         let mut overrides = Vec::new();
+        let mut files: Vec<Attachment> = Vec::new();
         for o in &data.options {
             let text = || {
                 o.value
@@ -133,6 +163,13 @@ impl Command {
             match o.name.as_str() {
                 "url" => url = Some(text()?),
                 "name" if data.name == "predict" => name = Some(text()?),
+                n if is_file_option(&data.name, n) => {
+                    let id = o.value.as_str().map(str::to_string).or_else(|| o.value.as_u64().map(|v| v.to_string()));
+                    let a = id
+                        .and_then(|id| data.resolved.attachments.get(&id))
+                        .ok_or_else(|| options(format!("the option `{n}` names no attached file")))?;
+                    files.push(a.clone());
+                }
                 other => match Feature::from_name(other).filter(|f| !f.is_derived()) {
                     Some(f) => {
                         let v = o
@@ -152,6 +189,7 @@ impl Command {
                 link: url.as_deref().map(|u| link(u, Kind::Track)).transpose()?,
                 name,
                 overrides,
+                file: files.pop(),
             }),
             "album" => {
                 if let Some((f, _)) =
@@ -159,15 +197,28 @@ impl Command {
                 {
                     return Err(options(format!("`/album` has no option `{}`", f.name())));
                 }
-                match url {
-                    Some(url) => Ok(Command::Album { link: link(&url, Kind::Album)?, overrides }),
-                    None => Err(options("`/album` needs the album's link (`url:`)".into())),
+                let link = url.as_deref().map(|u| link(u, Kind::Album)).transpose()?;
+                if link.is_none() && files.is_empty() {
+                    return Err(options("`/album` needs the album's link (`url:`) or your songs' files".into()));
                 }
+                Ok(Command::Album { link, overrides, files })
             }
             "model" if overrides.0.is_empty() && url.is_none() => Ok(Command::Model),
             "model" => Err(options("`/model` takes no options".into())),
             other => Err(options(format!("there is no command `/{}`", echo(other)))),
         }
+    }
+}
+
+/// `file` of `/predict`, `file1` … `file10` of `/album`.
+fn is_file_option(command: &str, option: &str) -> bool {
+    match command {
+        "predict" => option == "file",
+        "album" => option
+            .strip_prefix("file")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| (1..=crate::attachments::MAX_FILES).contains(&n) && option == format!("file{n}")),
+        _ => false,
     }
 }
 
@@ -390,10 +441,12 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Worker<S, R> {
 
     async fn reply(&self, command: &Command) -> Reply {
         match command {
-            Command::Predict { link, name, overrides } => {
-                self.bot.predict_link(link.as_ref(), name.clone(), overrides, current_year()).await
+            Command::Predict { link, name, overrides, file } => {
+                self.bot.predict_command(link.as_ref(), file.as_ref(), name.clone(), overrides, current_year()).await
             }
-            Command::Album { link, overrides } => self.bot.album_link(link, overrides, current_year()).await,
+            Command::Album { link, overrides, files } => {
+                self.bot.album_command(link.as_ref(), files, overrides, current_year()).await
+            }
             Command::Model => self.bot.model_info(),
         }
     }
@@ -477,7 +530,7 @@ mod tests {
             {"name": "tempo", "type": 10, "value": 120.5}
         ]})))
         .unwrap();
-        let Command::Predict { link, name, overrides } = c else { panic!() };
+        let Command::Predict { link, name, overrides, file: None } = c else { panic!() };
         let Some(Link::Parsed(r)) = link else { panic!("{link:?}") };
         assert_eq!(r.id, "4uLU6hMCjMI75M1A2tKUQC");
         assert_eq!(name, None);
@@ -494,7 +547,7 @@ mod tests {
                 json!({"name": "album", "options": [{"name": "url", "value": "x"}, {"name": "tempo", "value": 1}]}),
                 "`/album` has no option `tempo`",
             ),
-            (json!({"name": "album"}), "needs the album's link"),
+            (json!({"name": "album"}), "needs the album's link (`url:`) or your songs' files"),
             (json!({"name": "album", "options": [{"name": "url", "value": "x"}]}), "paste an album link"),
             (json!({"name": "model", "options": [{"name": "energy", "value": 1}]}), "takes no options"),
             (json!({"name": "x".repeat(5000)}), "no command"),
@@ -527,8 +580,45 @@ mod tests {
                 link: None,
                 name: None,
                 overrides: Overrides(vec![(Feature::Tempo, 118.0), (Feature::Genre, 0.0)]),
+                file: None,
             }
         );
+    }
+
+    #[test]
+    fn attached_files_are_read_from_resolved_attachments() {
+        let file = |id: &str, name: &str| {
+            json!({"id": id, "filename": name, "size": 1000, "url": format!("https://cdn.discordapp.com/attachments/1/{id}/{name}?ex=1&hm=sig"),
+                   "proxy_url": "https://media.discordapp.net/x", "content_type": "audio/mpeg"})
+        };
+        let resolved = json!({"attachments": {"11": file("11", "a.mp3"), "12": file("12", "b.wav")}});
+        let c = Command::parse(&data(json!({"name": "album", "options": [
+            {"name": "file1", "type": 11, "value": "11"}, {"name": "file2", "type": 11, "value": "12"},
+            {"name": "artist_popularity", "type": 10, "value": 30}
+        ], "resolved": resolved.clone()})))
+        .unwrap();
+        let Command::Album { link: None, files, overrides } = &c else { panic!("{c:?}") };
+        assert_eq!(files.iter().map(|f| f.filename.as_str()).collect::<Vec<_>>(), ["a.mp3", "b.wav"]);
+        assert_eq!(overrides.0, vec![(Feature::ArtistPopularity, 30.0)]);
+        // the job carries the files; its log line does not carry their signed URLs
+        let job = Job { application_id: "1".into(), token: Secret::new("t"), command: c.clone(), received_ms: 5 };
+        assert!(!format!("{job:?}").contains("hm=sig"));
+        let back: JobEvent =
+            serde_json::from_value(serde_json::to_value(JobEvent { hitcast_job: job.clone() }).unwrap()).unwrap();
+        assert_eq!(back.hitcast_job, job);
+        let c =
+            Command::parse(&data(json!({"name": "predict", "options": [{"name": "file", "type": 11, "value": "12"}],
+            "resolved": resolved})))
+            .unwrap();
+        assert!(matches!(c, Command::Predict { file: Some(ref f), .. } if f.filename == "b.wav"), "{c:?}");
+        for (v, msg) in [
+            (json!({"name": "predict", "options": [{"name": "file", "value": "99"}]}), "names no attached file"),
+            (json!({"name": "album", "options": [{"name": "file11", "value": "1"}]}), "no option `file11`"),
+            (json!({"name": "album", "options": [{"name": "file01", "value": "1"}]}), "no option `file01`"),
+        ] {
+            let e = Command::parse(&data(v)).unwrap_err().to_string();
+            assert!(e.contains(msg), "{e}");
+        }
     }
 
     #[test]

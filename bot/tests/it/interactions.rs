@@ -588,11 +588,12 @@ async fn every_failure_ends_as_the_same_private_message_as_the_gateway_bots() {
         let gateway = {
             let bot = s.bot();
             match job(name, options.clone()).command {
-                hitcast_bot::interactions::Command::Predict { link, name, overrides } => {
-                    bot.predict_link(link.as_ref(), name, &overrides, hitcast_bot::enrich::current_year()).await
+                hitcast_bot::interactions::Command::Predict { link, name, overrides, file } => {
+                    let year = hitcast_bot::enrich::current_year();
+                    bot.predict_command(link.as_ref(), file.as_ref(), name, &overrides, year).await
                 }
-                hitcast_bot::interactions::Command::Album { link, overrides } => {
-                    bot.album_link(&link, &overrides, hitcast_bot::enrich::current_year()).await
+                hitcast_bot::interactions::Command::Album { link, overrides, files } => {
+                    bot.album_command(link.as_ref(), &files, &overrides, hitcast_bot::enrich::current_year()).await
                 }
                 hitcast_bot::interactions::Command::Model => unreachable!(),
             }

@@ -2,6 +2,7 @@
 //! the documented JSON shapes of Spotify and ReccoBeats, replies (snapshots), the command
 //! registration payload (snapshot), and the binary's start-up with missing or invalid config.
 
+mod attachments;
 mod discord;
 mod enrichment;
 mod failures;

@@ -3,6 +3,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use hitcast_bot::attachments::Attachments;
 use hitcast_bot::enrich::Enricher;
 use hitcast_bot::logic::Bot;
 use hitcast_bot::reccobeats::ReccoBeats;
@@ -61,7 +62,10 @@ impl Stubs {
             let rules = model.derive_rules().clone();
             // short links resolve against the Spotify stub (`/spotify.link/…` paths)
             let links = ShortLinks::with_base(&self.spotify.uri(), timeout);
-            Bot { model, enricher: Enricher { spotify, fallback: recco, rules }, links }
+            // attachments come from the Spotify stub's host in tests (Discord's CDN in production)
+            let cdn = self.spotify.address().to_string();
+            let attachments = Attachments::with_hosts(&[&cdn], timeout);
+            Bot { model, enricher: Enricher { spotify, fallback: recco, rules }, links, attachments }
         }
     }
 
