@@ -1,5 +1,6 @@
 //! The web page in headless Chromium (Debian's `chromium`, driven by playwright-core; both
-//! installed by `scripts/setup-web.sh`). Screenshots land in target/test-artifacts/.
+//! installed by `scripts/setup-web.sh`), with the shared clips dropped as songs' files.
+//! Screenshots land in target/test-artifacts/.
 
 use std::process::Command;
 
@@ -18,6 +19,7 @@ fn the_page_predicts_ranks_and_shows_errors_next_to_fields() {
         .arg(format!("{web}/page.mjs"))
         .arg(format!("http://{addr}/"))
         .arg(&out)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/audio"))
         .output()
         .expect("run node (Node.js is needed for the browser test)");
     assert!(
@@ -26,7 +28,7 @@ fn the_page_predicts_ranks_and_shows_errors_next_to_fields() {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-    for shot in ["web-predict.png", "web-validation.png", "web-rank.png"] {
+    for shot in ["web-predict.png", "web-validation.png", "web-rank.png", "web-audio.png", "web-audio-rank.png"] {
         let bytes = std::fs::read(out.join(shot)).unwrap();
         assert!(bytes.starts_with(b"\x89PNG"), "{shot} is not a PNG");
     }

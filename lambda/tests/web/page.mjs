@@ -1,10 +1,12 @@
 // Drives the web page in headless Chromium: predict one track, see the bands and the chart;
-// a validation error shows next to its field; rank three tracks. Saves screenshots.
-// Usage: node page.mjs http://127.0.0.1:PORT/ OUT_DIR
+// a validation error shows next to its field; rank three tracks; drop a song's file (the form is
+// filled with what was measured), two files (ranked), a file that is not audio. Saves screenshots.
+// Usage: node page.mjs http://127.0.0.1:PORT/ OUT_DIR CLIPS_DIR
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 
-const [url, out] = process.argv.slice(2);
+const [url, out, clips] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -15,7 +17,10 @@ try {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(url);
-  await page.waitForSelector("#f-danceability");
+  await page.waitForSelector("#p-name");
+  // a person is asked what they know; the raw inputs are folded away
+  assert.equal(await page.isVisible("#f-danceability"), false);
+  assert.equal(await page.isVisible("#f-title_marker"), false);
 
   // 1. predict
   await page.click("#example-btn");
@@ -62,8 +67,40 @@ try {
   assert.ok(single.includes(rows[0]), `${single} names ${rows[0]}`);
   await page.screenshot({ path: `${out}/web-rank.png`, fullPage: true });
 
+  // 4. a song's file: measured, the advanced inputs filled with what was measured, predicted
+  await page.click("#tab-predict");
+  await page.click("button[type=reset]");
+  await page.fill("#f-danceability", "");
+  await page.fill("#p-artists", "Kevin MacLeod");
+  await page.selectOption("#f-genre", { label: "classical" });
+  await page.setInputFiles("#audio", [`${clips}/Kevin_MacLeod_-_P_I_Tchaikovsky_Dance_of_the_Sugar_Plum_Fairy.ogg`]);
+  await page.waitForSelector("#measured");
+  const measured = await page.textContent("#measured");
+  assert.match(measured, /Measured from Kevin_MacLeod_-_P_I_Tchaikovsky_Dance_of_the_Sugar_Plum_Fairy\.ogg: 2:00 · \d+ BPM · E minor/);
+  assert.equal(await page.inputValue("#f-key"), "4");
+  assert.equal(await page.inputValue("#f-mode"), "0");
+  assert.ok(await page.$eval("#f-tempo", (e) => e.classList.contains("measured")));
+  // "unreleased" (checked by default) is years_since_release 0: not missing
+  assert.doesNotMatch(await page.textContent("#result"), /years_since_release/);
+  const fromFile = Number(await page.textContent("#expected"));
+  assert.ok(fromFile >= 0 && fromFile <= 100);
+  await page.screenshot({ path: `${out}/web-audio.png`, fullPage: true });
+
+  // 5. two files: ranked, with what each measured
+  await page.setInputFiles("#audio", [`${clips}/Kevin_MacLeod_-_Vibe_Ace.ogg`, `${clips}/Karissa_Hobbs_-_Lets_Go_Fishin.ogg`]);
+  await page.waitForSelector("#result #single");
+  const fileRows = await page.$$eval("#result tbody tr", (els) => els.map((e) => [e.children[1].textContent, e.children[6].textContent]));
+  assert.equal(fileRows.length, 2);
+  assert.ok(fileRows.every(([, m]) => /BPM/.test(m)), JSON.stringify(fileRows));
+  await page.screenshot({ path: `${out}/web-audio-rank.png`, fullPage: true });
+
+  // 6. a file that is not audio: named, no prediction
+  writeFileSync(`${out}/notes.mp3`, "just some text, not a song");
+  await page.setInputFiles("#audio", [`${out}/notes.mp3`]);
+  await page.waitForFunction(() => /notes\.mp3 is not an audio file/.test(document.getElementById("form-error").textContent));
+
   assert.deepEqual(errors, []);
-  console.log(JSON.stringify({ expected, bars, interval, validation: msg, ranked: rows }));
+  console.log(JSON.stringify({ expected, bars, interval, validation: msg, ranked: rows, measured, fromFile, fileRows }));
 } finally {
   await browser.close();
 }
