@@ -44,6 +44,12 @@ run() {
       { printf '\0'; head -c 65535 "$clip"; } >"corpus-work/$t/seed-$(basename "$clip" .ogg)"
     done
   fi
+  # and from the committed MP3, M4A and FLAC fixtures (first byte 255: the mp3 hint; the content decides)
+  if [ "$t" = audio ]; then
+    for f in "$root"/audio/tests/fixtures/*; do
+      { printf '\377'; head -c 65535 "$f"; } >"corpus-work/$t/seed-fixture-$(basename "$f")"
+    done
+  fi
   "target/$triple/release/$t" "corpus-work/$t" "corpus/$t" \
     -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=1024 -timeout=10 \
     -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"artifacts/$t.log" 2>&1 || true

@@ -5,8 +5,13 @@ use std::f64::consts::PI;
 
 pub const RATE: u32 = 44_100;
 
-/// A 16-bit PCM WAV of `channels` interleaved channels.
+/// A 16-bit PCM WAV of `channels` interleaved channels at 44.1 kHz.
 pub fn wav(samples: &[f64], channels: u16) -> Vec<u8> {
+    wav_at(samples, channels, RATE)
+}
+
+/// A 16-bit PCM WAV of `channels` interleaved channels at `rate` Hz.
+pub fn wav_at(samples: &[f64], channels: u16, rate: u32) -> Vec<u8> {
     let data_len = (samples.len() * 2) as u32;
     let mut out = Vec::with_capacity(44 + data_len as usize);
     out.extend_from_slice(b"RIFF");
@@ -15,8 +20,8 @@ pub fn wav(samples: &[f64], channels: u16) -> Vec<u8> {
     out.extend_from_slice(&16u32.to_le_bytes());
     out.extend_from_slice(&1u16.to_le_bytes());
     out.extend_from_slice(&channels.to_le_bytes());
-    out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2 * channels as u32).to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2 * channels as u32).to_le_bytes());
     out.extend_from_slice(&(2 * channels).to_le_bytes());
     out.extend_from_slice(&16u16.to_le_bytes());
     out.extend_from_slice(b"data");

@@ -179,3 +179,86 @@ fn the_shared_clips() {
         }
     }
 }
+
+#[test]
+fn low_rates_many_channels_and_lying_or_endless_files() {
+    use hitcast_audio::synth::{song, wav_at};
+    let s = song(120.0, 9, false, 16.0);
+    // 8 kHz mono (a phone recording): resampled by taking the nearest sample
+    let n8 = s.len() * 8_000 / RATE as usize;
+    let low: Vec<f64> = (0..n8).map(|i| s[i * RATE as usize / 8_000]).collect();
+    let a = analyse_bytes(wav_at(&low, 1, 8_000), Some("wav"), "phone.wav").unwrap();
+    assert_eq!((a.sample_rate, a.channels), (8_000, 1));
+    assert!((a.duration_ms - 16_000.0).abs() < 1.0, "{}", a.duration_ms);
+    let t = a.tempo.expect("a tempo at 8 kHz");
+    assert!([0.5, 1.0, 2.0].iter().any(|f| (t / 120.0 / f - 1.0).abs() <= 0.04), "8 kHz: {t}");
+    assert_eq!((a.key, a.mode), (Some(9), Some(0)), "8 kHz: {a:?}");
+    // six channels (5.1): downmixed
+    let six: Vec<f64> = s.iter().flat_map(|v| [*v, *v, *v * 0.5, 0.0, *v * 0.3, *v * 0.3]).collect();
+    let a = analyse_bytes(wav(&six, 6), Some("wav"), "surround.wav").unwrap();
+    assert_eq!(a.channels, 6);
+    assert_eq!((a.key, a.mode), (Some(9), Some(0)), "6 channels: {a:?}");
+    // three hours (at 1 kHz to keep the test small): refused at the limit, not read to the end
+    let long = wav_at(&vec![0.0; 3 * 3600 * 1000], 1, 1000);
+    let e = analyse_bytes(long, Some("wav"), "three-hours.wav").unwrap_err();
+    assert!(matches!(e, AudioError::TooLong { .. }), "{e:?}");
+    assert_eq!(e.to_string(), "three-hours.wav is longer than the 20 minute limit");
+    // a FLAC whose header declares 2^36 − 1 samples over no audio at all
+    let mut flac = b"fLaC\x80\0\0\x22".to_vec();
+    flac.extend_from_slice(&4096u16.to_be_bytes()); // min block
+    flac.extend_from_slice(&4096u16.to_be_bytes()); // max block
+    flac.extend_from_slice(&[0; 6]); // min and max frame sizes: unknown
+    // rate (20 bits), channels − 1 (3), bits per sample − 1 (5), total samples (36)
+    let packed: u64 = (44_100 << 44) | (1 << 41) | (15 << 36) | ((1 << 36) - 1);
+    flac.extend_from_slice(&packed.to_be_bytes());
+    flac.extend_from_slice(&[0u8; 16]);
+    let e = analyse_bytes(flac, Some("flac"), "lying.flac").unwrap_err();
+    assert!(e.to_string().starts_with("lying.flac"), "{e}");
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// MP3, AAC in M4A and FLAC of a song with a known tempo and key (128 BPM, D major), made by
+/// `hitcast_train.audio_files` (PyAV) and committed; then the MP3 cut, and corrupted mid-file.
+#[test]
+fn mp3_m4a_and_flac_files() {
+    for (file, secs) in
+        [("song-128bpm-d-major.mp3", 12.0), ("song-128bpm-d-major.m4a", 12.0), ("song-128bpm-d-major.flac", 6.0)]
+    {
+        let a = analyse_file(&fixture(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        // encoders pad a frame or two at each end
+        assert!((a.duration_ms / 1000.0 - secs).abs() < 0.1, "{file}: {} ms", a.duration_ms);
+        let t = a.tempo.unwrap_or_else(|| panic!("{file}: no tempo: {:?}", a.notes));
+        assert!((t / 128.0 - 1.0).abs() <= 0.04, "{file}: {t} BPM");
+        assert_eq!((a.key, a.mode), (Some(2), Some(1)), "{file}: {a:?}");
+        assert!(a.loudness.is_some_and(|l| (-30.0..-5.0).contains(&l)), "{file}: {a:?}");
+        println!(
+            "{file}: {:.2} s, {t:.1} BPM, key {:?}, {:.1} LUFS",
+            a.duration_ms / 1000.0,
+            a.key,
+            a.loudness.unwrap()
+        );
+    }
+    let mp3 = std::fs::read(fixture("song-128bpm-d-major.mp3")).unwrap();
+    // cut in half: the part that is there
+    let a = analyse_bytes(mp3[..mp3.len() / 2].to_vec(), Some("mp3"), "cut.mp3").unwrap();
+    assert!((a.duration_ms / 1000.0 - 6.0).abs() < 0.5, "{}", a.duration_ms);
+    // 4 KB of garbage mid-file: the frames around it are decoded, the damage skipped
+    let mut broken = mp3.clone();
+    let mid = broken.len() / 2;
+    let mut x: u32 = 7;
+    for b in &mut broken[mid..mid + 4096] {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        *b = (x >> 16) as u8;
+    }
+    let a = analyse_bytes(broken, Some("mp3"), "broken.mp3").unwrap();
+    assert!(a.duration_ms > 10_000.0, "{}", a.duration_ms);
+    assert_eq!((a.key, a.mode), (Some(2), Some(1)), "{a:?}");
+    // an MP3 named .wav, and a FLAC named .mp3: the content decides, not the name
+    let a = analyse_bytes(mp3, Some("wav"), "misnamed.wav").unwrap();
+    assert_eq!(a.key, Some(2));
+    let flac = std::fs::read(fixture("song-128bpm-d-major.flac")).unwrap();
+    assert_eq!(analyse_bytes(flac, Some("mp3"), "misnamed.mp3").unwrap().key, Some(2));
+}
