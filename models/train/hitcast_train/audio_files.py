@@ -98,16 +98,17 @@ def encode(samples: np.ndarray, path: Path, rate: int = RATE, bitrate: int = 128
 
 
 def decode(path: Path) -> tuple[np.ndarray, int]:
-    """A file's samples (mono, float32) and rate, decoded by FFmpeg (for librosa and pyloudnorm:
-    the same samples both sides see)."""
+    """A file's samples (channels × n, float32 in −1..1) and rate, decoded by FFmpeg through
+    PyAV: what librosa and pyloudnorm are given, whatever the format."""
     import av
 
     with av.open(str(path)) as f:
         stream = f.streams.audio[0]
         rate = stream.rate
-        chunks = [fr.to_ndarray().astype(np.float32) for fr in f.decode(stream)]
-    x = np.concatenate(chunks, axis=1)  # channels × n (planar) or 1 × n·channels (packed)
-    return x, rate
+        to_float = av.AudioResampler(format="fltp", layout=stream.layout, rate=rate)
+        chunks = [r.to_ndarray() for fr in f.decode(stream) for r in to_float.resample(fr)]
+        chunks += [r.to_ndarray() for r in to_float.resample(None)]
+    return np.concatenate(chunks, axis=1).astype(np.float32), rate
 
 
 if __name__ == "__main__":
