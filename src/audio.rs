@@ -203,6 +203,92 @@ impl AudioReport {
     }
 }
 
+/// Spotify-style audio features, read straight from Spotify's and ReccoBeats' JSON (the same
+/// field names): a field that is absent or `null` is `None` by construction, never 0.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
+pub struct AudioFeatures {
+    pub danceability: Option<f64>,
+    pub energy: Option<f64>,
+    /// -1 (no key detected) is read as `None`.
+    #[serde(deserialize_with = "key_or_none")]
+    pub key: Option<f64>,
+    pub loudness: Option<f64>,
+    pub mode: Option<f64>,
+    pub speechiness: Option<f64>,
+    pub acousticness: Option<f64>,
+    pub instrumentalness: Option<f64>,
+    pub liveness: Option<f64>,
+    pub valence: Option<f64>,
+    pub tempo: Option<f64>,
+    pub time_signature: Option<f64>,
+}
+
+fn key_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let key: Option<f64> = serde::Deserialize::deserialize(d)?;
+    Ok(key.filter(|k| *k >= 0.0))
+}
+
+impl AudioFeatures {
+    /// (model feature, value) for every value present.
+    pub fn values(&self) -> Vec<(Feature, f64)> {
+        use crate::features::Feature as F;
+        [
+            (F::Danceability, self.danceability),
+            (F::Energy, self.energy),
+            (F::Key, self.key),
+            (F::Loudness, self.loudness),
+            (F::Mode, self.mode),
+            (F::Speechiness, self.speechiness),
+            (F::Acousticness, self.acousticness),
+            (F::Instrumentalness, self.instrumentalness),
+            (F::Liveness, self.liveness),
+            (F::Valence, self.valence),
+            (F::Tempo, self.tempo),
+            (F::TimeSignature, self.time_signature),
+        ]
+        .into_iter()
+        .filter_map(|(f, v)| v.map(|v| (f, v)))
+        .collect()
+    }
+}
+
+/// Largest file sent for a remote analysis (ReccoBeats' upload limit; it analyses the first 30 s).
+pub const REMOTE_MAX_BYTES: usize = 5 * 1024 * 1024;
+
+/// The part of a song's file sent for a remote analysis: the file, or the first
+/// [`REMOTE_MAX_BYTES`] of a format that is still a file when cut (MP3, Ogg, FLAC, WAV: only the
+/// first 30 s are analysed there); `None` for a longer M4A, whose index may sit at its end.
+pub fn remote_part<'a>(file: &str, bytes: &'a [u8]) -> Option<&'a [u8]> {
+    if bytes.len() <= REMOTE_MAX_BYTES {
+        return Some(bytes);
+    }
+    match extension(file).as_deref() {
+        Some("mp3" | "ogg" | "oga" | "flac" | "wav" | "wave") => Some(&bytes[..REMOTE_MAX_BYTES]),
+        _ => None,
+    }
+}
+
+/// Fills what is still missing from a remote analysis (ReccoBeats' `POST
+/// /v1/analysis/audio-features`), tagged [`Source::ReccoBeats`]: given and measured values win,
+/// values outside the model's range are dropped. Returns what was filled; `report` says so.
+pub fn fill_remote(track: &mut TrackFeatures, remote: &AudioFeatures, schema: &Schema, report: &mut AudioReport) {
+    let mut filled = Vec::new();
+    for (feature, value) in remote.values() {
+        let spec = schema.spec(feature);
+        if value < spec.min || value > spec.max {
+            report.measured.notes.push(format!("{feature}: ReccoBeats gave {value}, outside {}; left missing", spec.allowed()));
+        } else if track.fill(feature, value, Source::ReccoBeats) {
+            filled.push(feature.name());
+        }
+    }
+    report.measured.notes.push(if filled.is_empty() {
+        "ReccoBeats' analysis added nothing".to_string()
+    } else {
+        format!("from ReccoBeats' analysis of the file's first 30 s: {}", filled.join(", "))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,55 +52,9 @@ pub struct ArtistMeta {
     pub genres: Option<Vec<String>>,
 }
 
-/// Spotify-style audio features, read straight from Spotify's and ReccoBeats' JSON (the same
-/// field names): a field that is absent or `null` is `None` by construction, never 0.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[serde(default)]
-pub struct AudioFeatures {
-    pub danceability: Option<f64>,
-    pub energy: Option<f64>,
-    /// -1 (no key detected) is read as `None`.
-    #[serde(deserialize_with = "key_or_none")]
-    pub key: Option<f64>,
-    pub loudness: Option<f64>,
-    pub mode: Option<f64>,
-    pub speechiness: Option<f64>,
-    pub acousticness: Option<f64>,
-    pub instrumentalness: Option<f64>,
-    pub liveness: Option<f64>,
-    pub valence: Option<f64>,
-    pub tempo: Option<f64>,
-    pub time_signature: Option<f64>,
-}
-
-fn key_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    let key: Option<f64> = serde::Deserialize::deserialize(d)?;
-    Ok(key.filter(|k| *k >= 0.0))
-}
-
-impl AudioFeatures {
-    /// (model feature, value) for every value present.
-    pub fn values(&self) -> Vec<(hitcast::Feature, f64)> {
-        use hitcast::Feature as F;
-        [
-            (F::Danceability, self.danceability),
-            (F::Energy, self.energy),
-            (F::Key, self.key),
-            (F::Loudness, self.loudness),
-            (F::Mode, self.mode),
-            (F::Speechiness, self.speechiness),
-            (F::Acousticness, self.acousticness),
-            (F::Instrumentalness, self.instrumentalness),
-            (F::Liveness, self.liveness),
-            (F::Valence, self.valence),
-            (F::Tempo, self.tempo),
-            (F::TimeSignature, self.time_signature),
-        ]
-        .into_iter()
-        .filter_map(|(f, v)| v.map(|v| (f, v)))
-        .collect()
-    }
-}
+/// Spotify-style audio features (the JSON of Spotify and ReccoBeats), in the core: the API
+/// reads ReccoBeats' analysis of an upload with it too.
+pub use hitcast::audio::AudioFeatures;
 
 /// An upstream failure, without upstream bodies or tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

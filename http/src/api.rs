@@ -77,17 +77,35 @@ impl Route {
 const PAGE: &str = include_str!("../static/index.html");
 const OPENAPI: &str = include_str!("../openapi.yaml");
 
-/// What the handlers share: the model and where it came from.
+/// What the handlers share: the model, where it came from, and the remote analysis a client
+/// may opt in to.
 #[derive(Debug)]
 pub struct AppState {
     pub model: Arc<Model>,
     pub origin: ModelOrigin,
+    pub remote: Option<Arc<dyn RemoteAnalysis>>,
 }
 
 impl AppState {
     pub fn new(loaded: Loaded) -> AppState {
-        AppState { model: loaded.model, origin: loaded.origin }
+        AppState { model: loaded.model, origin: loaded.origin, remote: None }
     }
+
+    /// With a remote analysis for the clients who ask for it (`remote_analysis` in a form).
+    pub fn with_remote(mut self, remote: Arc<dyn RemoteAnalysis>) -> AppState {
+        self.remote = Some(remote);
+        self
+    }
+}
+
+/// A third party's analysis of a song's file (ReccoBeats' upload endpoint: danceability, energy,
+/// valence, …), called only for a client who asks. This crate has no network client: the
+/// function that serves the API brings one.
+pub trait RemoteAnalysis: Send + Sync + std::fmt::Debug {
+    /// The service's name, as the answer says it.
+    fn name(&self) -> &'static str;
+    /// The features of `bytes` (at most [`audio::REMOTE_MAX_BYTES`]), or why not, in a line.
+    fn analyse(&self, file: &str, bytes: &[u8]) -> Result<audio::AudioFeatures, String>;
 }
 
 /// A request, reduced to what the API looks at.
@@ -232,13 +250,13 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
         Route::Model => Ok(ApiResponse::json(StatusCode::OK, &model_info(state))),
         Route::Predict => match form_boundary(&req) {
             Some(b) => b
-                .and_then(|b| from_audio(&state.model, &req, &b, Route::Predict))
+                .and_then(|b| from_audio(state, &req, &b, Route::Predict))
                 .and_then(|a| predict_audio(&state.model, a)),
             None => json_body(&req).and_then(|doc| predict(&state.model, doc)),
         },
         Route::Rank => match form_boundary(&req) {
             Some(b) => b
-                .and_then(|b| from_audio(&state.model, &req, &b, Route::Rank))
+                .and_then(|b| from_audio(state, &req, &b, Route::Rank))
                 .and_then(|a| rank_audio(&state.model, a)),
             None => json_body(&req).and_then(|doc| rank(&state.model, doc)),
         },
@@ -369,8 +387,10 @@ fn form_boundary(req: &ApiRequest<'_>) -> Option<Result<String, ApiError>> {
 /// Tracks made from a form's songs: `audio` parts (one file each), and what the client knows
 /// in a `track` part (one JSON track object, for every file) or a `tracks` part (a JSON array,
 /// one per file, in order). Given values win over measured ones; the audio is analysed in
-/// memory, never stored or logged.
-fn from_audio(model: &Model, req: &ApiRequest<'_>, boundary: &str, route: Route) -> Result<FromAudio, ApiError> {
+/// memory, never stored or logged. With `remote_analysis=true`, each file (its first 5 MB) is
+/// also sent to the deployment's remote analysis, whose values fill what is still missing.
+fn from_audio(state: &AppState, req: &ApiRequest<'_>, boundary: &str, route: Route) -> Result<FromAudio, ApiError> {
+    let model = &state.model;
     if req.body.len() > MAX_BODY_BYTES {
         return Err(body_too_large(Some(req.body.len())));
     }
@@ -380,8 +400,16 @@ fn from_audio(model: &Model, req: &ApiRequest<'_>, boundary: &str, route: Route)
     })?;
     let mut files: Vec<(String, &[u8])> = Vec::new();
     let (mut track, mut tracks) = (None, None);
+    let mut remote = false;
     for p in parts {
         match p.name.as_str() {
+            "remote_analysis" => {
+                remote = match std::str::from_utf8(p.body).map(str::trim) {
+                    Ok("true" | "1" | "on" | "yes") => true,
+                    Ok("false" | "0" | "off" | "no" | "") => false,
+                    _ => return Err(ApiError::bad_request("the `remote_analysis` part is true or false")),
+                }
+            }
             "audio" => {
                 let name = p.filename.filter(|f| !f.is_empty()).unwrap_or_else(|| format!("audio {}", files.len() + 1));
                 files.push((hitcast::input::echo_text(&name), p.body));
@@ -411,6 +439,13 @@ fn from_audio(model: &Model, req: &ApiRequest<'_>, boundary: &str, route: Route)
         return Err(too_many_files());
     }
     let given = given_of_form(track, tracks, files.len(), route)?;
+    let remote = match (remote, state.remote.as_deref()) {
+        (false, _) => None,
+        (true, Some(r)) => Some(r),
+        (true, None) => {
+            return Err(ApiError::bad_request("this deployment has no remote analysis: leave `remote_analysis` out"));
+        }
+    };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
     let analyses = audio::map_parallel(
         &files,
@@ -439,7 +474,18 @@ fn from_audio(model: &Model, req: &ApiRequest<'_>, boundary: &str, route: Route)
     for (i, ((name, _), analysis)) in files.iter().zip(analyses).enumerate() {
         let analysis = analysis.expect("failures answered above");
         let base = given.get(i).or(given.first().filter(|_| given.len() == 1)).cloned().unwrap_or_default();
-        let (t, report) = audio::track_from(name, i, &analysis, base, model.schema());
+        let (mut t, mut report) = audio::track_from(name, i, &analysis, base, model.schema());
+        if let Some(r) = remote {
+            match audio::remote_part(name, files[i].1).map(|part| r.analyse(name, part)) {
+                Some(Ok(features)) => audio::fill_remote(&mut t, &features, model.schema(), &mut report),
+                Some(Err(why)) => report.measured.notes.push(format!("{}: {why}; predicted without it", r.name())),
+                None => report.measured.notes.push(format!(
+                    "{}: an M4A over {} MB is not sent (its index may be at its end); predicted without it",
+                    r.name(),
+                    audio::REMOTE_MAX_BYTES / (1024 * 1024)
+                )),
+            }
+        }
         out.tracks.push(model.with_derived(&t));
         out.reports.push(report);
     }

@@ -10,6 +10,9 @@
 //!   AWS Lambda through `lambda_http`.
 //! - [`logging`]: one `tracing` set-up, with the targets that print credentials filtered out.
 //! - [`origin`]: which model is served and from where.
+//! - [`multipart`]: `multipart/form-data` over a body in memory (songs' files for the API).
+//! - `remote` (feature `remote`): ReccoBeats' analysis of an uploaded file, for the clients who
+//!   ask for it ([`api::RemoteAnalysis`] is the seam; this crate's core has no HTTP client).
 //!
 //! Invariant: no AWS SDK here, and `lambda_http` only behind the `lambda` feature, so the core's
 //! tests, the fuzz targets and the benches build this crate without any AWS crate.
@@ -22,6 +25,8 @@ pub mod lambda;
 pub mod logging;
 pub mod multipart;
 pub mod origin;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod serve;
 
 pub use app::{HttpLimits, router};

@@ -74,6 +74,10 @@ pub struct Config {
     pub server: ServeLimits,
     /// Both modes: the request's bounds (`HITCAST_BODY_TIMEOUT_SECS`, `HITCAST_BODY_BUDGET_BYTES`).
     pub http: HttpLimits,
+    /// `HITCAST_RECCOBEATS_URL`: where a client's opt-in remote analysis goes (ReccoBeats by
+    /// default; `off` turns the option off); its time-out is `HITCAST_REMOTE_TIMEOUT_SECS`.
+    pub remote_analysis: Option<String>,
+    pub remote_timeout: Duration,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -187,6 +191,19 @@ impl Config {
             s3_timeout: secs("HITCAST_S3_TIMEOUT_SECS", Self::DEFAULT_S3_TIMEOUT)?,
             server,
             http,
+            remote_analysis: match get("HITCAST_RECCOBEATS_URL") {
+                Some(off) if off == "off" => None,
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(url),
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        var: "HITCAST_RECCOBEATS_URL",
+                        given: other,
+                        expected: "an http(s) URL, or `off`",
+                    });
+                }
+                None => Some(hitcast_http::remote::DEFAULT_RECCOBEATS.to_string()),
+            },
+            remote_timeout: secs("HITCAST_REMOTE_TIMEOUT_SECS", Duration::from_secs(15))?,
         })
     }
 }

@@ -32,7 +32,12 @@ async fn main() -> anyhow::Result<()> {
         init_ms = started.elapsed().as_millis() as u64,
         "ready"
     );
-    let router = hitcast_http::router(Arc::new(AppState::new(loaded)), config.http);
+    let mut state = AppState::new(loaded);
+    if let Some(url) = &config.remote_analysis {
+        // used only for a request that asks (`remote_analysis` in a form)
+        state = state.with_remote(Arc::new(hitcast_http::remote::ReccoBeatsAnalysis::new(url, config.remote_timeout)));
+    }
+    let router = hitcast_http::router(Arc::new(state), config.http);
     if config.in_lambda {
         hitcast_http::lambda::run(router).await.map_err(|e| anyhow::anyhow!(e)).context("the Lambda runtime stopped")
     } else {

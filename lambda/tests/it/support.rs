@@ -157,3 +157,42 @@ pub fn embedded_version() -> String {
     static VERSION: OnceLock<String> = OnceLock::new();
     VERSION.get_or_init(|| hitcast::Model::embedded().expect("the embedded model loads").version().to_string()).clone()
 }
+
+/// A stub of ReccoBeats' upload analysis on 127.0.0.1: answers every request with `body` and
+/// `status`, and hands back each request it read.
+pub fn recco_stub(status: u16, body: &'static str) -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut c) = conn else { return };
+            let mut req = Vec::new();
+            let mut buf = [0u8; 65536];
+            // the head, then the body its content-length states
+            loop {
+                let n = c.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                req.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&req);
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text[..end]
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                        .unwrap_or(0);
+                    if req.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+            }
+            let _ = tx.send(req);
+            let reason = if status == 200 { "OK" } else { "Error" };
+            let _ = write!(c, "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        }
+    });
+    (url, rx)
+}
+

@@ -147,3 +147,69 @@ fn bad_forms_and_bad_files_are_named_4xx() {
     );
     assert!(String::from_utf8_lossy(&r.body).contains("or songs' audio files as multipart/form-data"));
 }
+
+fn with_remote(url: &str) -> hitcast_lambda::api::AppState {
+    use hitcast_lambda::origin::{Loaded, ModelOrigin};
+    let model = std::sync::Arc::new(hitcast::Model::embedded().unwrap());
+    hitcast_lambda::api::AppState::new(Loaded { model, origin: ModelOrigin::Embedded }).with_remote(std::sync::Arc::new(
+        hitcast_http::remote::ReccoBeatsAnalysis::new(url, std::time::Duration::from_secs(5)),
+    ))
+}
+
+#[test]
+fn the_remote_analysis_is_asked_only_when_the_client_opts_in() {
+    // ReccoBeats' documented answer: the audio features of the file's first 30 s
+    let (url, requests) = crate::support::recco_stub(
+        200,
+        r#"{"acousticness": 0.12, "danceability": 0.71, "energy": 0.66, "instrumentalness": 0.0, "liveness": 0.09,
+            "loudness": -7.1, "speechiness": 0.05, "tempo": 121.0, "valence": 0.58}"#,
+    );
+    let state = with_remote(&url);
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let ask = |opt_in: bool| {
+        let mut parts = vec![("audio", Some("demo.wav"), demo(120.0, 9, false))];
+        if opt_in {
+            parts.push(("remote_analysis", None, b"true".to_vec()));
+        }
+        let r = handle(&state, ApiRequest { method: &Method::POST, path: "/v1/predict", content_type: Some(&ct), body: &form(&parts) });
+        (r.status.as_u16(), serde_json::from_slice::<Value>(&r.body).unwrap())
+    };
+    // not asked: nothing is sent
+    let (s, v) = ask(false);
+    assert_eq!(s, 200, "{v}");
+    assert!(v["prediction"]["inputs"].get("danceability").is_none());
+    assert!(requests.try_recv().is_err(), "the file went to the third party without being asked");
+    // asked: the perceptual features fill what is missing; measured values keep their source
+    let (s, v) = ask(true);
+    assert_eq!(s, 200, "{v}");
+    let inputs = &v["prediction"]["inputs"];
+    assert_eq!(inputs["danceability"], json!({"value": 0.71, "source": "recco_beats"}));
+    assert_eq!(inputs["valence"]["source"], "recco_beats");
+    assert_eq!(inputs["tempo"]["source"], "audio", "the whole song's measurement wins: {inputs}");
+    assert_eq!(inputs["loudness"]["source"], "audio");
+    let notes = v["audio"][0]["notes"].to_string();
+    assert!(notes.contains("from ReccoBeats' analysis of the file's first 30 s: danceability, energy"), "{notes}");
+    let req = requests.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    let text = String::from_utf8_lossy(&req);
+    assert!(text.starts_with("POST /v1/analysis/audio-features HTTP/1.1"), "{}", &text[..80]);
+    assert!(text.contains("name=\"audioFile\"; filename=\"demo.wav\""), "the file in `audioFile`");
+}
+
+#[test]
+fn a_remote_analysis_that_fails_still_predicts_and_says_why() {
+    let (url, _requests) = crate::support::recco_stub(503, r#"{"error": "down"}"#);
+    let state = with_remote(&url);
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let body = form(&[("audio", Some("demo.wav"), demo(120.0, 9, false)), ("remote_analysis", None, b"on".to_vec())]);
+    let r = handle(&state, ApiRequest { method: &Method::POST, path: "/v1/predict", content_type: Some(&ct), body: &body });
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(r.status.as_u16(), 200, "{v}");
+    assert!(v["audio"][0]["notes"].to_string().contains("ReccoBeats: ReccoBeats answered HTTP 503; predicted without it"), "{v}");
+    // a deployment without the option says so; a value that is not a yes or no is named
+    let (s, v) = post("/v1/predict", &body);
+    assert_eq!((s, v["error"]["code"].as_str()), (400, Some("bad_request")));
+    assert!(v["error"]["message"].as_str().unwrap().contains("no remote analysis"), "{v}");
+    let body = form(&[("audio", Some("demo.wav"), demo(120.0, 9, false)), ("remote_analysis", None, b"maybe".to_vec())]);
+    let (s, v) = post("/v1/predict", &body);
+    assert_eq!(s, 400, "{v}");
+}

@@ -13,7 +13,13 @@ fn the_page_predicts_ranks_and_shows_errors_next_to_fields() {
         std::path::Path::new(web).join("node_modules/playwright-core").exists(),
         "playwright-core is not installed: run scripts/setup-web.sh (scripts/test.sh does)"
     );
-    let (_server, addr) = Proc::serve(&[]);
+    // the page's opt-in remote analysis goes to a stub of ReccoBeats
+    let (recco, _requests) = crate::support::recco_stub(
+        200,
+        r#"{"acousticness": 0.1, "danceability": 0.7, "energy": 0.6, "instrumentalness": 0.0, "liveness": 0.1,
+            "loudness": -7.0, "speechiness": 0.05, "tempo": 120.0, "valence": 0.5}"#,
+    );
+    let (_server, addr) = Proc::serve(&[("HITCAST_RECCOBEATS_URL", recco)]);
     let out = artifacts();
     let o = Command::new("node")
         .arg(format!("{web}/page.mjs"))

@@ -94,6 +94,13 @@ try {
   assert.ok(fileRows.every(([, m]) => /BPM/.test(m)), JSON.stringify(fileRows));
   await page.screenshot({ path: `${out}/web-audio-rank.png`, fullPage: true });
 
+  // 5b. opted in to the remote analysis (ReccoBeats' stub): its values are used and said so
+  await page.check("#remote");
+  await page.setInputFiles("#audio", [`${clips}/Kevin_MacLeod_-_Vibe_Ace.ogg`]);
+  await page.waitForFunction(() => /ReccoBeats. analysis/i.test((document.getElementById("measured") || {}).textContent || ""));
+  assert.doesNotMatch(await page.textContent("#result"), /Predicted without: danceability/);
+  await page.uncheck("#remote");
+
   // 6. a file that is not audio: named, no prediction
   writeFileSync(`${out}/notes.mp3`, "just some text, not a song");
   await page.setInputFiles("#audio", [`${out}/notes.mp3`]);
