@@ -277,7 +277,10 @@ pub fn fill_remote(track: &mut TrackFeatures, remote: &AudioFeatures, schema: &S
     for (feature, value) in remote.values() {
         let spec = schema.spec(feature);
         if value < spec.min || value > spec.max {
-            report.measured.notes.push(format!("{feature}: ReccoBeats gave {value}, outside {}; left missing", spec.allowed()));
+            report
+                .measured
+                .notes
+                .push(format!("{feature}: ReccoBeats gave {value}, outside {}; left missing", spec.allowed()));
         } else if track.fill(feature, value, Source::ReccoBeats) {
             filled.push(feature.name());
         }

@@ -129,15 +129,17 @@ impl Attachments {
         Ok(body)
     }
 
-    /// Downloads and analyses one file (the analysis on the blocking pool).
-    pub async fn analyse(&self, a: &Attachment) -> Result<Analysis, FetchError> {
+    /// Downloads and analyses one file (the analysis on the blocking pool); with `keep`, also
+    /// hands back the part of the file a remote analysis may be sent (`None`: too large a M4A).
+    pub async fn analyse(&self, a: &Attachment, keep: bool) -> Result<(Analysis, Option<Vec<u8>>), FetchError> {
         let bytes = self.fetch(a).await?;
+        let kept = if keep { audio::remote_part(&a.filename, &bytes).map(<[u8]>::to_vec) } else { None };
         let name = a.filename.clone();
         let analysed =
             tokio::task::spawn_blocking(move || audio::analyse_bytes(bytes, audio::extension(&name).as_deref(), &name))
                 .await
                 .map_err(|_| FetchError::Audio(format!("{} could not be analysed", crate::reply::md(&a.filename))))?;
-        analysed.map_err(|e| FetchError::Audio(crate::reply::md(&e.to_string())))
+        analysed.map(|a| (a, kept)).map_err(|e| FetchError::Audio(crate::reply::md(&e.to_string())))
     }
 }
 

@@ -145,6 +145,8 @@ pub async fn predict(
     url: Option<String>,
     #[description = "Your song's audio file (WAV, FLAC, MP3, Ogg, M4A; up to 25 MB): tempo, key, loudness measured"]
     file: Option<serenity::Attachment>,
+    #[description = "Also send the file to ReccoBeats (a third party) for danceability, energy, valence…"]
+    remote_analysis: Option<bool>,
     #[description = "Name to show (for an unreleased song)"] name: Option<String>,
     #[description = "The artist's Spotify popularity (0-100)"]
     #[min = 0]
@@ -239,7 +241,9 @@ pub async fn predict(
     };
     ctx.defer().await?;
     let file = file.as_ref().map(attachment);
-    let reply = ctx.data().predict_command(link.as_ref(), file.as_ref(), name, &overrides, current_year()).await;
+    let remote = remote_analysis.unwrap_or(false);
+    let reply =
+        ctx.data().predict_command(link.as_ref(), file.as_ref(), name, &overrides, remote, current_year()).await;
     send(ctx, reply, true).await
 }
 
@@ -269,6 +273,8 @@ pub async fn album(
     #[description = "Another song"] file8: Option<serenity::Attachment>,
     #[description = "Another song"] file9: Option<serenity::Attachment>,
     #[description = "Another song"] file10: Option<serenity::Attachment>,
+    #[description = "Also send the files to ReccoBeats (a third party) for danceability, energy, valence…"]
+    remote_analysis: Option<bool>,
 ) -> Result<(), Error> {
     let link = match url.as_deref().map(|u| crate::link::parse_link(u, crate::link::Kind::Album)).transpose() {
         Ok(link) => link,
@@ -286,7 +292,8 @@ pub async fn album(
             .collect(),
     );
     ctx.defer().await?;
-    let reply = ctx.data().album_command(link.as_ref(), &files, &overrides, current_year()).await;
+    let remote = remote_analysis.unwrap_or(false);
+    let reply = ctx.data().album_command(link.as_ref(), &files, &overrides, remote, current_year()).await;
     send(ctx, reply, true).await
 }
 

@@ -11,6 +11,7 @@ use crate::link::{self, Kind, Link, SpotifyRef};
 use crate::reply::{self, LeftOut, Reply};
 use crate::resolve::ShortLinks;
 use crate::sources::{Catalog, FeatureSource};
+use hitcast_http::remote::ReccoBeatsAnalysis;
 
 #[derive(Debug)]
 pub struct Bot<S, R> {
@@ -18,6 +19,8 @@ pub struct Bot<S, R> {
     pub enricher: Enricher<S, R>,
     pub links: ShortLinks,
     pub attachments: Attachments,
+    /// ReccoBeats' analysis of a song's file, for a user who asks (`remote_analysis:`).
+    pub remote: ReccoBeatsAnalysis,
 }
 
 /// Where the live bot's sources are (from either binary's configuration).
@@ -49,6 +52,7 @@ impl Bot<crate::spotify::Spotify, crate::reccobeats::ReccoBeats> {
             enricher: Enricher { spotify, fallback, rules },
             links: ShortLinks::new(c.timeout),
             attachments: Attachments::new(c.timeout),
+            remote: ReccoBeatsAnalysis::new(c.reccobeats, c.timeout),
         }
     }
 }
@@ -210,25 +214,31 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
         file: Option<&Attachment>,
         name: Option<String>,
         overrides: &Overrides,
+        remote: bool,
         now: f64,
     ) -> Reply {
         match (link, file) {
             (Some(_), Some(_)) => Reply::private(
                 "Give a Spotify link (`url:`) or your song's file (`file:`), not both: the link's track is already released.",
             ),
-            (None, Some(f)) => self.predict_file(f, name, overrides).await,
+            (None, Some(f)) => self.predict_file(f, name, overrides, remote).await,
             (link, None) => self.predict_link(link, name, overrides, now).await,
         }
     }
 
     /// `/predict file:`: the song's file measured (duration, loudness, tempo, key, mode), the
     /// user's options on top (they win), the rest missing and said so.
-    pub async fn predict_file(&self, file: &Attachment, name: Option<String>, overrides: &Overrides) -> Reply {
-        let analysis = match self.attachments.analyse(file).await {
-            Ok(a) => a,
+    pub async fn predict_file(
+        &self,
+        file: &Attachment,
+        name: Option<String>,
+        overrides: &Overrides,
+        remote: bool,
+    ) -> Reply {
+        let enriched = match self.song(file, name, overrides, remote).await {
+            Ok(e) => e,
             Err(e) => return Reply::private(format!("{e}.")),
         };
-        let enriched = self.track_of_file(file, &analysis, name, overrides);
         let missing = reply::missing_required(&self.model, &enriched);
         if !missing.is_empty() {
             return reply::need_inputs(&enriched, &missing);
@@ -239,17 +249,32 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
         }
     }
 
-    fn track_of_file(
+    /// A song from its file: the user's options (they win), what the file measured, and with
+    /// `remote` what ReccoBeats' analysis adds.
+    async fn song(
         &self,
         file: &Attachment,
-        analysis: &hitcast::audio::Analysis,
         name: Option<String>,
         overrides: &Overrides,
-    ) -> Enriched {
+        remote: bool,
+    ) -> Result<Enriched, crate::attachments::FetchError> {
+        let (analysis, part) = self.attachments.analyse(file, remote).await?;
         let mut given = hitcast::TrackFeatures::new(name);
         enrich::apply_overrides(&mut given, overrides);
-        let (t, report) = hitcast::audio::track_from(&file.filename, 0, analysis, given, self.model.schema());
-        Enriched { meta: None, features: self.model.with_derived(&t), notes: reply::audio_notes(&report) }
+        let schema = self.model.schema();
+        let (mut t, mut report) = hitcast::audio::track_from(&file.filename, 0, &analysis, given, schema);
+        if remote {
+            match part {
+                Some(bytes) => match self.remote.analyse_async(&file.filename, &bytes).await {
+                    Ok(features) => hitcast::audio::fill_remote(&mut t, &features, schema, &mut report),
+                    Err(why) => report.measured.notes.push(format!("ReccoBeats: {why}; predicted without it")),
+                },
+                None => {
+                    report.measured.notes.push("ReccoBeats: an M4A over 5 MB is not sent; predicted without it".into())
+                }
+            }
+        }
+        Ok(Enriched { meta: None, features: self.model.with_derived(&t), notes: reply::audio_notes(&report) })
     }
 
     /// `/album` as both fronts receive it: an album's link, or up to ten songs' files.
@@ -258,6 +283,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
         link: Option<&Link>,
         files: &[Attachment],
         overrides: &Overrides,
+        remote: bool,
         now: f64,
     ) -> Reply {
         match (link, files) {
@@ -268,27 +294,24 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
             (None, []) => Reply::private(
                 "Give a Spotify album link (`url:`), or attach your songs (`file1:` … `file10:`: WAV, FLAC, MP3, Ogg or M4A).",
             ),
-            (None, files) => self.album_files(files, overrides).await,
+            (None, files) => self.album_files(files, overrides, remote).await,
         }
     }
 
     /// `/album file1: … file10:`: each song downloaded and analysed in turn (one file in memory
     /// at a time), ranked; a file that cannot be read is named and left out.
-    pub async fn album_files(&self, files: &[Attachment], overrides: &Overrides) -> Reply {
+    pub async fn album_files(&self, files: &[Attachment], overrides: &Overrides, remote: bool) -> Reply {
         let mut ready: Vec<Enriched> = Vec::new();
         let mut left_out: Vec<LeftOut> = Vec::new();
         for f in files.iter().take(crate::attachments::MAX_FILES) {
-            match self.attachments.analyse(f).await {
-                Ok(a) => {
-                    let e = self.track_of_file(f, &a, None, overrides);
-                    match self.model.schema().validate(&e.features) {
-                        Ok(()) => ready.push(e),
-                        Err(err) => left_out.push(LeftOut {
-                            name: f.filename.clone(),
-                            why: format!("{err} (from {})", sources_of(&err, &e.features)),
-                        }),
-                    }
-                }
+            match self.song(f, None, overrides, remote).await {
+                Ok(e) => match self.model.schema().validate(&e.features) {
+                    Ok(()) => ready.push(e),
+                    Err(err) => left_out.push(LeftOut {
+                        name: f.filename.clone(),
+                        why: format!("{err} (from {})", sources_of(&err, &e.features)),
+                    }),
+                },
                 Err(e) => left_out.push(LeftOut { name: f.filename.clone(), why: e.to_string() }),
             }
         }

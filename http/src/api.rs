@@ -249,15 +249,15 @@ pub fn handle(state: &AppState, req: ApiRequest<'_>) -> ApiResponse {
         Route::Health => Ok(ApiResponse::json(StatusCode::OK, &health(state))),
         Route::Model => Ok(ApiResponse::json(StatusCode::OK, &model_info(state))),
         Route::Predict => match form_boundary(&req) {
-            Some(b) => b
-                .and_then(|b| from_audio(state, &req, &b, Route::Predict))
-                .and_then(|a| predict_audio(&state.model, a)),
+            Some(b) => {
+                b.and_then(|b| from_audio(state, &req, &b, Route::Predict)).and_then(|a| predict_audio(&state.model, a))
+            }
             None => json_body(&req).and_then(|doc| predict(&state.model, doc)),
         },
         Route::Rank => match form_boundary(&req) {
-            Some(b) => b
-                .and_then(|b| from_audio(state, &req, &b, Route::Rank))
-                .and_then(|a| rank_audio(&state.model, a)),
+            Some(b) => {
+                b.and_then(|b| from_audio(state, &req, &b, Route::Rank)).and_then(|a| rank_audio(&state.model, a))
+            }
             None => json_body(&req).and_then(|doc| rank(&state.model, doc)),
         },
         Route::Explain => json_body(&req).and_then(|doc| explain(&state.model, doc)),

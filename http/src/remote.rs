@@ -41,7 +41,11 @@ impl ReccoBeatsAnalysis {
         let form = reqwest::multipart::Form::new().part("audioFile", part);
         let url = format!("{}v1/analysis/audio-features", self.base);
         let resp = self.http.post(&url).multipart(form).send().await.map_err(|e| {
-            if e.is_timeout() { "ReccoBeats did not answer in time".to_string() } else { "ReccoBeats could not be reached".to_string() }
+            if e.is_timeout() {
+                "ReccoBeats did not answer in time".to_string()
+            } else {
+                "ReccoBeats could not be reached".to_string()
+            }
         })?;
         let status = resp.status();
         if !status.is_success() {

@@ -107,6 +107,9 @@ pub enum Command {
         overrides: Overrides,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<Attachment>,
+        /// The user asked for ReccoBeats' analysis of the file.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        remote: bool,
     },
     Album {
         #[serde(default)]
@@ -114,6 +117,8 @@ pub enum Command {
         overrides: Overrides,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         files: Vec<Attachment>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        remote: bool,
     },
     Model,
 }
@@ -153,6 +158,7 @@ impl Command {
         let mut name = None;
         let mut overrides = Vec::new();
         let mut files: Vec<Attachment> = Vec::new();
+        let mut remote = false;
         for o in &data.options {
             let text = || {
                 o.value
@@ -163,6 +169,12 @@ impl Command {
             match o.name.as_str() {
                 "url" => url = Some(text()?),
                 "name" if data.name == "predict" => name = Some(text()?),
+                "remote_analysis" if data.name != "model" => {
+                    remote = o
+                        .value
+                        .as_bool()
+                        .ok_or_else(|| options("the option `remote_analysis` should be true or false".into()))?;
+                }
                 n if is_file_option(&data.name, n) => {
                     let id = o.value.as_str().map(str::to_string).or_else(|| o.value.as_u64().map(|v| v.to_string()));
                     let a = id
@@ -190,6 +202,7 @@ impl Command {
                 name,
                 overrides,
                 file: files.pop(),
+                remote,
             }),
             "album" => {
                 if let Some((f, _)) =
@@ -201,7 +214,7 @@ impl Command {
                 if link.is_none() && files.is_empty() {
                     return Err(options("`/album` needs the album's link (`url:`) or your songs' files".into()));
                 }
-                Ok(Command::Album { link, overrides, files })
+                Ok(Command::Album { link, overrides, files, remote })
             }
             "model" if overrides.0.is_empty() && url.is_none() => Ok(Command::Model),
             "model" => Err(options("`/model` takes no options".into())),
@@ -441,11 +454,12 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Worker<S, R> {
 
     async fn reply(&self, command: &Command) -> Reply {
         match command {
-            Command::Predict { link, name, overrides, file } => {
-                self.bot.predict_command(link.as_ref(), file.as_ref(), name.clone(), overrides, current_year()).await
+            Command::Predict { link, name, overrides, file, remote } => {
+                let year = current_year();
+                self.bot.predict_command(link.as_ref(), file.as_ref(), name.clone(), overrides, *remote, year).await
             }
-            Command::Album { link, overrides, files } => {
-                self.bot.album_command(link.as_ref(), files, overrides, current_year()).await
+            Command::Album { link, overrides, files, remote } => {
+                self.bot.album_command(link.as_ref(), files, overrides, *remote, current_year()).await
             }
             Command::Model => self.bot.model_info(),
         }
@@ -530,7 +544,7 @@ mod tests {
             {"name": "tempo", "type": 10, "value": 120.5}
         ]})))
         .unwrap();
-        let Command::Predict { link, name, overrides, file: None } = c else { panic!() };
+        let Command::Predict { link, name, overrides, file: None, remote: false } = c else { panic!() };
         let Some(Link::Parsed(r)) = link else { panic!("{link:?}") };
         assert_eq!(r.id, "4uLU6hMCjMI75M1A2tKUQC");
         assert_eq!(name, None);
@@ -581,6 +595,7 @@ mod tests {
                 name: None,
                 overrides: Overrides(vec![(Feature::Tempo, 118.0), (Feature::Genre, 0.0)]),
                 file: None,
+                remote: false,
             }
         );
     }
@@ -597,7 +612,7 @@ mod tests {
             {"name": "artist_popularity", "type": 10, "value": 30}
         ], "resolved": resolved.clone()})))
         .unwrap();
-        let Command::Album { link: None, files, overrides } = &c else { panic!("{c:?}") };
+        let Command::Album { link: None, files, overrides, remote: false } = &c else { panic!("{c:?}") };
         assert_eq!(files.iter().map(|f| f.filename.as_str()).collect::<Vec<_>>(), ["a.mp3", "b.wav"]);
         assert_eq!(overrides.0, vec![(Feature::ArtistPopularity, 30.0)]);
         // the job carries the files; its log line does not carry their signed URLs
@@ -615,6 +630,7 @@ mod tests {
             (json!({"name": "predict", "options": [{"name": "file", "value": "99"}]}), "names no attached file"),
             (json!({"name": "album", "options": [{"name": "file11", "value": "1"}]}), "no option `file11`"),
             (json!({"name": "album", "options": [{"name": "file01", "value": "1"}]}), "no option `file01`"),
+            (json!({"name": "predict", "options": [{"name": "remote_analysis", "value": "yes"}]}), "true or false"),
         ] {
             let e = Command::parse(&data(v)).unwrap_err().to_string();
             assert!(e.contains(msg), "{e}");

@@ -53,7 +53,7 @@ async fn a_song_file_is_measured_and_predicted_with_the_users_options() {
     let s = Stubs::start().await;
     let file = cdn_file(&s, "Demo Take 3.wav", demo(120.0, 7)).await;
     let options = Overrides(vec![(Feature::ArtistPopularity, 35.0), (Feature::Tempo, 118.0)]);
-    let r = s.bot().predict_command(None, Some(&file), None, &options, NOW).await;
+    let r = s.bot().predict_command(None, Some(&file), None, &options, false, NOW).await;
     let Reply::Embed { chart: Some(_), .. } = &r else { panic!("{r:?}") };
     let t = text(&r);
     assert!(t.contains("Demo Take 3"), "{t}");
@@ -65,7 +65,7 @@ async fn a_song_file_is_measured_and_predicted_with_the_users_options() {
     // a link and a file at once: which one?
     let link =
         hitcast_bot::link::parse_link("spotify:track:4uLU6hMCjMI75M1A2tKUQC", hitcast_bot::link::Kind::Track).unwrap();
-    let r = s.bot().predict_command(Some(&link), Some(&file), None, &options, NOW).await;
+    let r = s.bot().predict_command(Some(&link), Some(&file), None, &options, false, NOW).await;
     assert!(text(&r).contains("not both"), "{r:?}");
 }
 
@@ -87,7 +87,7 @@ async fn bad_attachments_are_named_privately() {
         (&huge, "the limit is 25 MB"),
         (&missing, "could not be downloaded from Discord (HTTP 404)"),
     ] {
-        let r = s.bot().predict_command(None, Some(a), None, &Overrides::default(), NOW).await;
+        let r = s.bot().predict_command(None, Some(a), None, &Overrides::default(), false, NOW).await;
         let Reply::Private(t) = &r else { panic!("{says}: {r:?}") };
         assert!(t.contains(says), "{says}: {t}");
     }
@@ -96,7 +96,8 @@ async fn bad_attachments_are_named_privately() {
     bot.attachments =
         Attachments::with_hosts(&[&s.spotify.address().to_string()], Duration::from_secs(5)).max_bytes(1000);
     let big = cdn_file(&s, "big.wav", demo(100.0, 0)).await;
-    let r = bot.predict_command(None, Some(&Attachment { size: 10, ..big }), None, &Overrides::default(), NOW).await;
+    let r =
+        bot.predict_command(None, Some(&Attachment { size: 10, ..big }), None, &Overrides::default(), false, NOW).await;
     assert!(text(&r).contains("is over"), "{r:?}");
 }
 
@@ -144,4 +145,30 @@ async fn an_album_of_files_is_ranked_through_the_worker_and_bad_files_are_named(
     assert!(embed["url"].is_null(), "no Spotify link for files: {embed}");
     // the signed URL is never in the message
     assert!(!all.contains("hm=signed"), "{all}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_analysis_only_when_asked_and_its_values_said_so() {
+    let s = Stubs::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/analysis/audio-features"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "acousticness": 0.2, "danceability": 0.74, "energy": 0.69, "instrumentalness": 0.01, "liveness": 0.1,
+            "loudness": -6.8, "speechiness": 0.04, "tempo": 127.9, "valence": 0.61})))
+        .mount(&s.recco)
+        .await;
+    let file = cdn_file(&s, "demo.wav", demo(120.0, 7)).await;
+    // not asked: nothing goes to ReccoBeats
+    let r = s.bot().predict_command(None, Some(&file), None, &Overrides::default(), false, NOW).await;
+    assert!(!text(&r).contains("ReccoBeats"), "{}", text(&r));
+    assert!(s.recco.received_requests().await.unwrap().is_empty());
+    // asked: the perceptual features are filled from it and said so; measured values stay
+    let r = s.bot().predict_command(None, Some(&file), None, &Overrides::default(), true, NOW).await;
+    let t = text(&r);
+    assert!(t.contains("from ReccoBeats' analysis of the file's first 30 s: danceability, energy"), "{t}");
+    assert!(t.contains("**ReccoBeats**: danceability"), "where the inputs came from: {t}");
+    assert!(t.contains("**audio file**: key, loudness, mode, tempo"), "{t}");
+    let reqs = s.recco.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1);
+    assert!(String::from_utf8_lossy(&reqs[0].body).contains("name=\"audioFile\"; filename=\"demo.wav\""));
 }

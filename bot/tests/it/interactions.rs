@@ -588,12 +588,13 @@ async fn every_failure_ends_as_the_same_private_message_as_the_gateway_bots() {
         let gateway = {
             let bot = s.bot();
             match job(name, options.clone()).command {
-                hitcast_bot::interactions::Command::Predict { link, name, overrides, file } => {
+                hitcast_bot::interactions::Command::Predict { link, name, overrides, file, remote } => {
                     let year = hitcast_bot::enrich::current_year();
-                    bot.predict_command(link.as_ref(), file.as_ref(), name, &overrides, year).await
+                    bot.predict_command(link.as_ref(), file.as_ref(), name, &overrides, remote, year).await
                 }
-                hitcast_bot::interactions::Command::Album { link, overrides, files } => {
-                    bot.album_command(link.as_ref(), &files, &overrides, hitcast_bot::enrich::current_year()).await
+                hitcast_bot::interactions::Command::Album { link, overrides, files, remote } => {
+                    let year = hitcast_bot::enrich::current_year();
+                    bot.album_command(link.as_ref(), &files, &overrides, remote, year).await
                 }
                 hitcast_bot::interactions::Command::Model => unreachable!(),
             }

@@ -9,6 +9,7 @@ use hitcast_bot::logic::Bot;
 use hitcast_bot::reccobeats::ReccoBeats;
 use hitcast_bot::resolve::ShortLinks;
 use hitcast_bot::spotify::Spotify;
+use hitcast_http::remote::ReccoBeatsAnalysis;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -65,7 +66,8 @@ impl Stubs {
             // attachments come from the Spotify stub's host in tests (Discord's CDN in production)
             let cdn = self.spotify.address().to_string();
             let attachments = Attachments::with_hosts(&[&cdn], timeout);
-            Bot { model, enricher: Enricher { spotify, fallback: recco, rules }, links, attachments }
+            let remote = ReccoBeatsAnalysis::new(&format!("{}/", self.recco.uri()), timeout);
+            Bot { model, enricher: Enricher { spotify, fallback: recco, rules }, links, attachments, remote }
         }
     }
 

@@ -181,7 +181,11 @@ pub fn recco_stub(status: u16, body: &'static str) -> (String, std::sync::mpsc::
                 if let Some(end) = text.find("\r\n\r\n") {
                     let len = text[..end]
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
                         .unwrap_or(0);
                     if req.len() >= end + 4 + len {
                         break;
@@ -190,9 +194,12 @@ pub fn recco_stub(status: u16, body: &'static str) -> (String, std::sync::mpsc::
             }
             let _ = tx.send(req);
             let reason = if status == 200 { "OK" } else { "Error" };
-            let _ = write!(c, "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+            let _ = write!(
+                c,
+                "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
         }
     });
     (url, rx)
 }
-

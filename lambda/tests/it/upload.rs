@@ -151,9 +151,9 @@ fn bad_forms_and_bad_files_are_named_4xx() {
 fn with_remote(url: &str) -> hitcast_lambda::api::AppState {
     use hitcast_lambda::origin::{Loaded, ModelOrigin};
     let model = std::sync::Arc::new(hitcast::Model::embedded().unwrap());
-    hitcast_lambda::api::AppState::new(Loaded { model, origin: ModelOrigin::Embedded }).with_remote(std::sync::Arc::new(
-        hitcast_http::remote::ReccoBeatsAnalysis::new(url, std::time::Duration::from_secs(5)),
-    ))
+    hitcast_lambda::api::AppState::new(Loaded { model, origin: ModelOrigin::Embedded }).with_remote(
+        std::sync::Arc::new(hitcast_http::remote::ReccoBeatsAnalysis::new(url, std::time::Duration::from_secs(5))),
+    )
 }
 
 #[test]
@@ -171,7 +171,10 @@ fn the_remote_analysis_is_asked_only_when_the_client_opts_in() {
         if opt_in {
             parts.push(("remote_analysis", None, b"true".to_vec()));
         }
-        let r = handle(&state, ApiRequest { method: &Method::POST, path: "/v1/predict", content_type: Some(&ct), body: &form(&parts) });
+        let r = handle(
+            &state,
+            ApiRequest { method: &Method::POST, path: "/v1/predict", content_type: Some(&ct), body: &form(&parts) },
+        );
         (r.status.as_u16(), serde_json::from_slice::<Value>(&r.body).unwrap())
     };
     // not asked: nothing is sent
@@ -201,15 +204,20 @@ fn a_remote_analysis_that_fails_still_predicts_and_says_why() {
     let state = with_remote(&url);
     let ct = format!("multipart/form-data; boundary={BOUNDARY}");
     let body = form(&[("audio", Some("demo.wav"), demo(120.0, 9, false)), ("remote_analysis", None, b"on".to_vec())]);
-    let r = handle(&state, ApiRequest { method: &Method::POST, path: "/v1/predict", content_type: Some(&ct), body: &body });
+    let r =
+        handle(&state, ApiRequest { method: &Method::POST, path: "/v1/predict", content_type: Some(&ct), body: &body });
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(r.status.as_u16(), 200, "{v}");
-    assert!(v["audio"][0]["notes"].to_string().contains("ReccoBeats: ReccoBeats answered HTTP 503; predicted without it"), "{v}");
+    assert!(
+        v["audio"][0]["notes"].to_string().contains("ReccoBeats: ReccoBeats answered HTTP 503; predicted without it"),
+        "{v}"
+    );
     // a deployment without the option says so; a value that is not a yes or no is named
     let (s, v) = post("/v1/predict", &body);
     assert_eq!((s, v["error"]["code"].as_str()), (400, Some("bad_request")));
     assert!(v["error"]["message"].as_str().unwrap().contains("no remote analysis"), "{v}");
-    let body = form(&[("audio", Some("demo.wav"), demo(120.0, 9, false)), ("remote_analysis", None, b"maybe".to_vec())]);
+    let body =
+        form(&[("audio", Some("demo.wav"), demo(120.0, 9, false)), ("remote_analysis", None, b"maybe".to_vec())]);
     let (s, v) = post("/v1/predict", &body);
     assert_eq!(s, 400, "{v}");
 }
