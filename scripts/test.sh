@@ -68,7 +68,7 @@ downloads=$!
 # against 7 min 21 s
 stage "set-up: s3s-fs; building the Rust tests (downloads in the background)"
 scripts/setup-s3s.sh
-cargo test --workspace --features hitcast-lambda/external-tests --no-run --quiet
+cargo test --workspace --features hitcast-lambda/external-tests,hitcast/remote --no-run --quiet
 if ! wait "$downloads"; then
   cat "$downloads_log" >&2
   echo "set-up failed" >&2
@@ -87,4 +87,4 @@ stage "fuzz smoke (libFuzzer, ${HITCAST_FUZZ_SECONDS:-20} s per target)"
 # a smoke: built at opt-level 1 (~40 s less; scripts/fuzz.sh alone builds at 3)
 CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}" scripts/fuzz.sh "${HITCAST_FUZZ_SECONDS:-20}"
 
-rust_tests --features hitcast-lambda/external-tests
+rust_tests --features hitcast-lambda/external-tests,hitcast/remote

@@ -7,7 +7,12 @@
 //! This crate must not depend on any network, async-runtime or transport crate (tokio,
 //! lambda_*, aws-*, serenity, poise, rspotify, reqwest): the Lambda and the bot turn their
 //! requests into [`TrackFeatures`] and [`Prediction`]s into their replies. CI checks this with
-//! `cargo tree -p hitcast -e normal`.
+//! `cargo tree -p hitcast -e normal`. The one exception is opt-in twice: the `hitcast`
+//! binary's `--remote-analysis` (a song's file sent to ReccoBeats) exists only in a build with
+//! the feature `remote` (off by default), and only the binary's code uses it.
+//!
+//! A song's audio file becomes inputs through [`audio`] (the pure-Rust analysis of
+//! `hitcast-audio`: duration, loudness, tempo, key, mode, each tagged [`Source::Audio`]).
 //!
 //! ```no_run
 //! use hitcast::{Feature, Model, Source, TrackFeatures};

@@ -50,6 +50,8 @@ enum Command {
         file: Option<PathBuf>,
         #[command(flatten)]
         features: FeatureArgs,
+        #[command(flatten)]
+        audio: AudioArgs,
         /// Machine-readable JSON output (the HTTP API's document, written as it is ready).
         #[arg(long, conflicts_with = "jsonl")]
         json: bool,
@@ -67,6 +69,8 @@ enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         features: FeatureArgs,
+        #[command(flatten)]
+        audio: AudioArgs,
         /// Machine-readable JSON output.
         #[arg(long)]
         json: bool,
@@ -100,6 +104,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Options for songs' audio files.
+#[derive(Debug, Args)]
+struct AudioArgs {
+    /// Also send each file (its first 5 MB) to ReccoBeats, a third party, for danceability,
+    /// energy, valence and the other perceptual features (builds with the feature `remote`).
+    #[arg(long)]
+    remote_analysis: bool,
 }
 
 /// The model inputs as flags, every one optional (a track needs at least one; `hitcast model`
@@ -282,7 +295,14 @@ struct FromAudio {
     failed: Vec<hitcast::audio::AudioError>,
 }
 
-fn from_audio(model: &Model, files: &[PathBuf], flags: &FeatureArgs) -> Result<FromAudio> {
+fn from_audio(model: &Model, files: &[PathBuf], flags: &FeatureArgs, opts: &AudioArgs) -> Result<FromAudio> {
+    if opts.remote_analysis && !cfg!(feature = "remote") {
+        bail!(UserError(
+            "--remote-analysis needs a build with the feature `remote` (cargo build --release --features remote); \
+             the API and the Discord bot offer it too"
+                .into()
+        ));
+    }
     let mut out = FromAudio { tracks: Vec::new(), reports: Vec::new(), failed: Vec::new() };
     for (path, r) in files.iter().zip(cli::audio::analyse_all(files)) {
         let shown = path.display().to_string();
@@ -290,7 +310,13 @@ fn from_audio(model: &Model, files: &[PathBuf], flags: &FeatureArgs) -> Result<F
             Ok(a) => {
                 let mut given = TrackFeatures::default();
                 flags.apply(&mut given).map_err(|e| UserError(e.to_string()))?;
-                let (t, report) = hitcast::audio::track_from(&shown, out.tracks.len(), &a, given, model.schema());
+                #[cfg_attr(not(feature = "remote"), expect(unused_mut, reason = "filled only by the remote analysis"))]
+                let (mut t, mut report) =
+                    hitcast::audio::track_from(&shown, out.tracks.len(), &a, given, model.schema());
+                #[cfg(feature = "remote")]
+                if opts.remote_analysis {
+                    remote_fill(path, &shown, &mut t, &mut report, model)?;
+                }
                 out.reports.push(report);
                 out.tracks.push(model.with_derived(&t));
             }
@@ -301,6 +327,26 @@ fn from_audio(model: &Model, files: &[PathBuf], flags: &FeatureArgs) -> Result<F
         }
     }
     Ok(out)
+}
+
+/// ReccoBeats' analysis of one file, filling what is still missing (a failure is a note).
+#[cfg(feature = "remote")]
+fn remote_fill(
+    path: &std::path::Path,
+    shown: &str,
+    t: &mut TrackFeatures,
+    report: &mut hitcast::audio::AudioReport,
+    model: &Model,
+) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("read {shown}"))?;
+    // the file's name only: a local path is not the third party's business
+    let name = path.file_name().map_or_else(|| "audio".into(), |n| n.to_string_lossy().into_owned());
+    match hitcast::audio::remote_part(&name, &bytes).map(|part| cli::remote::analyse(&name, part)) {
+        Some(Ok(f)) => hitcast::audio::fill_remote(t, &f, model.schema(), report),
+        Some(Err(why)) => report.measured.notes.push(format!("ReccoBeats: {why}; predicted without it")),
+        None => report.measured.notes.push("ReccoBeats: an M4A over 5 MB is not sent; predicted without it".into()),
+    }
+    Ok(())
 }
 
 /// Checks the feature flags once (a bad value is exit 2 before any track is read).
@@ -422,10 +468,10 @@ fn model_source(path: Option<&PathBuf>) -> String {
 fn run(cli: Cli) -> Result<()> {
     let model_path = cli.model.as_ref();
     match cli.command {
-        Command::Predict { file: Some(file), features, json, jsonl } if hitcast::audio::is_audio_path(&file) => {
+        Command::Predict { file: Some(file), features, audio, json, jsonl } if hitcast::audio::is_audio_path(&file) => {
             let model = load_model(model_path)?;
             flags_checked(&features)?;
-            let mut done = from_audio(&model, std::slice::from_ref(&file), &features)?;
+            let mut done = from_audio(&model, std::slice::from_ref(&file), &features, &audio)?;
             let failed = done.failed.pop();
             if let Some(e) = failed {
                 bail!(UserError(e.to_string()));
@@ -442,7 +488,10 @@ fn run(cli: Cli) -> Result<()> {
                 print(&(output::predictions(&done.tracks, &preds) + &cli::audio::notes(&done.reports)))
             }
         }
-        Command::Predict { file, features, json, jsonl } => {
+        Command::Predict { file, features, audio, json, jsonl } => {
+            if audio.remote_analysis {
+                bail!(UserError("--remote-analysis is for a song's audio file".into()));
+            }
             let model = load_model(model_path)?;
             // the flags are checked once, before any track is read
             flags_checked(&features)?;
@@ -498,11 +547,11 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Rank { files, features, json } if cli::audio::is_audio_input(&files) => {
+        Command::Rank { files, features, audio, json } if cli::audio::is_audio_input(&files) => {
             let files = cli::audio::files(&files)?;
             let model = load_model(model_path)?;
             flags_checked(&features)?;
-            let done = from_audio(&model, &files, &features)?;
+            let done = from_audio(&model, &files, &features, &audio)?;
             if !done.tracks.is_empty() {
                 let ranking = model.rank(&done.tracks)?;
                 if json {
@@ -524,7 +573,10 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Rank { files, features, json } => {
+        Command::Rank { files, features, audio, json } => {
+            if audio.remote_analysis {
+                bail!(UserError("--remote-analysis is for songs' audio files".into()));
+            }
             let [file] = files.as_slice() else {
                 bail!(UserError(
                     "rank takes one tracks file (.csv, .json, .jsonl, -), or audio files and folders".into()

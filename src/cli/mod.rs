@@ -1,3 +1,5 @@
 pub mod audio;
 pub mod output;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod stream;

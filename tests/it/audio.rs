@@ -134,3 +134,78 @@ fn a_shared_clip_is_predicted() {
     let e = v["prediction"]["expected_popularity"].as_f64().unwrap();
     assert!((0.0..=100.0).contains(&e));
 }
+
+/// Without the build feature `remote`, the flag says how to get it.
+#[cfg(not(feature = "remote"))]
+#[test]
+fn remote_analysis_needs_the_remote_build() {
+    let dir = folder("no-remote");
+    let f = write_song(&dir, "song.wav", 120.0, 0, true);
+    let o = hitcast(&["predict", f.to_str().unwrap(), "--remote-analysis"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--features remote"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// With it (`scripts/test.sh` builds it), against a stub of ReccoBeats on 127.0.0.1.
+#[cfg(feature = "remote")]
+#[test]
+fn remote_analysis_fills_the_perceptual_features_only_when_asked() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            let mut req = Vec::new();
+            let mut buf = [0u8; 65536];
+            while let Ok(n @ 1..) = c.read(&mut buf) {
+                req.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&req).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len: usize = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if req.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+            }
+            let _ = tx.send(String::from_utf8_lossy(&req).into_owned());
+            let body = r#"{"danceability": 0.66, "energy": 0.7, "valence": 0.4, "acousticness": 0.3, "tempo": 100.0}"#;
+            let _ = write!(
+                c,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let dir = folder("remote");
+    let f = write_song(&dir, "song.wav", 120.0, 0, true);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["predict", f.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        std::process::Command::new(env!("CARGO_BIN_EXE_hitcast"))
+            .args(&args)
+            .env("HITCAST_RECCOBEATS_URL", &url)
+            .env_remove("HITCAST_MODEL")
+            .output()
+            .unwrap()
+    };
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(rx.try_recv().is_err(), "the file went to the third party without being asked");
+    let o = run(&["--remote-analysis"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    let inputs = &v["prediction"]["inputs"];
+    assert_eq!(inputs["danceability"], serde_json::json!({"value": 0.66, "source": "recco_beats"}));
+    assert_eq!(inputs["tempo"]["source"], "audio", "the whole song's measurement wins: {inputs}");
+    let req = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert!(req.starts_with("POST /v1/analysis/audio-features"), "{}", &req[..60]);
+    assert!(req.contains("name=\"audioFile\"; filename=\"song.wav\""));
+    let _ = std::fs::remove_dir_all(dir);
+}
