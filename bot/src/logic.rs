@@ -166,12 +166,17 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
             }
             None => enrich::from_options(name, overrides),
         };
-        let missing = reply::missing_required(&self.model, &enriched);
+        self.answer(&enriched)
+    }
+
+    /// One track's answer: what it still needs, or its prediction and drivers.
+    fn answer(&self, enriched: &Enriched) -> Reply {
+        let missing = reply::missing_required(&self.model, enriched);
         if !missing.is_empty() {
-            return reply::need_inputs(&enriched, &missing);
+            return reply::need_inputs(enriched, &missing);
         }
         match self.model.explain(&enriched.features) {
-            Ok(x) => reply::prediction(&enriched, &x),
+            Ok(x) => reply::prediction(enriched, &x),
             Err(e) => predict_failed(e, &[&enriched.features]),
         }
     }
@@ -239,14 +244,7 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
             Ok(e) => e,
             Err(e) => return Reply::private(format!("{e}.")),
         };
-        let missing = reply::missing_required(&self.model, &enriched);
-        if !missing.is_empty() {
-            return reply::need_inputs(&enriched, &missing);
-        }
-        match self.model.explain(&enriched.features) {
-            Ok(x) => reply::prediction(&enriched, &x),
-            Err(e) => predict_failed(e, &[&enriched.features]),
-        }
+        self.answer(&enriched)
     }
 
     /// A song from its file: the user's options (they win), what the file measured, and with
