@@ -87,7 +87,7 @@ enum Command {
     },
     /// What moves one track's expected popularity, and what if you changed it.
     Explain {
-        /// A file with exactly one track (or use the feature flags).
+        /// A song's audio file, or a file with exactly one track (or use the feature flags).
         file: Option<PathBuf>,
         #[command(flatten)]
         features: FeatureArgs,
@@ -596,6 +596,29 @@ fn run(cli: Cli) -> Result<()> {
                 print_json(&wire::RankResponse::new(model.version(), &ranking))
             } else {
                 write_out(|out| output::write_ranking(out, &ranking))
+            }
+        }
+        Command::Explain { file: Some(file), features, set, json } if hitcast::audio::is_audio_path(&file) => {
+            // a song's file: measured, the flags on top, then explained like any track
+            let model = load_model(model_path)?;
+            flags_checked(&features)?;
+            let mut done =
+                from_audio(&model, std::slice::from_ref(&file), &features, &AudioArgs { remote_analysis: false })?;
+            if let Some(e) = done.failed.pop() {
+                bail!(UserError(e.to_string()));
+            }
+            let track = &done.tracks[0];
+            let changes = what_if_changes(None, &set)?;
+            let explanation = model.explain(track)?;
+            let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, &changes)?) };
+            if json {
+                print_json(&wire::ExplainResponse::new(model.version(), &explanation, what_if.as_ref()))
+            } else {
+                let mut text = output::explanation(&model, track, &explanation);
+                if let Some(w) = &what_if {
+                    text += &output::what_if(w);
+                }
+                print(&(text + &cli::audio::notes(&done.reports)))
             }
         }
         Command::Explain { file, features, set, json } => {

@@ -209,3 +209,15 @@ fn remote_analysis_fills_the_perceptual_features_only_when_asked() {
     assert!(req.contains("name=\"audioFile\"; filename=\"song.wav\""));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn explain_a_song_from_its_file_with_a_what_if() {
+    let dir = folder("explain");
+    let f = write_song(&dir, "song.wav", 110.0, 4, false);
+    let o = hitcast(&["explain", f.to_str().unwrap(), "--artist-popularity", "30", "--set", "artist_popularity=70"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("artist_popularity") && text.contains("70"), "{text}");
+    assert!(text.contains("measured key, loudness, mode, tempo, duration_ms"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
