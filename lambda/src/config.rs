@@ -9,7 +9,7 @@ use hitcast_http::{HttpLimits, ServeLimits};
 use thiserror::Error;
 
 /// Every environment variable the Lambda reads (kept in step with `infra/template.yaml`).
-pub const ENV_VARS: [&str; 13] = [
+pub const ENV_VARS: [&str; 15] = [
     "HITCAST_MODEL_S3_URI",
     "HITCAST_MODEL_SHA256",
     "HITCAST_MODEL_FALLBACK",
@@ -22,6 +22,8 @@ pub const ENV_VARS: [&str; 13] = [
     "HITCAST_IDLE_TIMEOUT_SECS",
     "HITCAST_MAX_CONNECTIONS",
     "HITCAST_BODY_BUDGET_BYTES",
+    "HITCAST_RECCOBEATS_URL",
+    "HITCAST_REMOTE_TIMEOUT_SECS",
     "AWS_LAMBDA_RUNTIME_API",
 ];
 
@@ -226,6 +228,8 @@ mod tests {
         assert!(!c.fallback_embedded && !c.in_lambda);
         assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.remote_analysis.as_deref(), Some("https://api.reccobeats.com/"));
+        assert_eq!(config(&[("HITCAST_RECCOBEATS_URL", "off")]).unwrap().remote_analysis, None);
     }
 
     #[test]
@@ -253,6 +257,8 @@ mod tests {
             ("HITCAST_MODEL_FALLBACK", "yes", "`embedded` or `none`"),
             ("HITCAST_LISTEN", "localhost", "127.0.0.1:3000"),
             ("HITCAST_LOG_FORMAT", "xml", "`json` or `text`"),
+            ("HITCAST_RECCOBEATS_URL", "api.reccobeats.com", "an http(s) URL, or `off`"),
+            ("HITCAST_REMOTE_TIMEOUT_SECS", "0", "more than 0"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var) && err.contains(msg), "{err}");
