@@ -253,6 +253,18 @@ impl AudioFeatures {
     }
 }
 
+impl AudioFeatures {
+    /// ReccoBeats' answer to an uploaded file, or why it is not one (in a line, without its body).
+    pub fn from_remote_answer(body: &[u8]) -> Result<AudioFeatures, String> {
+        let features: AudioFeatures =
+            serde_json::from_slice(body).map_err(|_| "ReccoBeats' answer is not its features' JSON".to_string())?;
+        if features.values().is_empty() {
+            return Err("ReccoBeats returned no features".into());
+        }
+        Ok(features)
+    }
+}
+
 /// Largest file sent for a remote analysis (ReccoBeats' upload limit; it analyses the first 30 s).
 pub const REMOTE_MAX_BYTES: usize = 5 * 1024 * 1024;
 

@@ -457,6 +457,20 @@ fn what_if_changes(file: Option<WhatIfIn>, set: &[String]) -> Result<Vec<Change>
     Ok(changes)
 }
 
+/// `explain`'s answer for one track: the drivers, the what-if, then `tail` (what a file gave).
+fn explain(model: &Model, track: &TrackFeatures, changes: &[Change], json: bool, tail: &str) -> Result<()> {
+    let explanation = model.explain(track)?;
+    let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, changes)?) };
+    if json {
+        return print_json(&wire::ExplainResponse::new(model.version(), &explanation, what_if.as_ref()));
+    }
+    let mut text = output::explanation(model, track, &explanation);
+    if let Some(w) = &what_if {
+        text += &output::what_if(w);
+    }
+    print(&(text + tail))
+}
+
 /// Where the model came from, as `/v1/model` says it.
 fn model_source(path: Option<&PathBuf>) -> String {
     match path {
@@ -607,36 +621,15 @@ fn run(cli: Cli) -> Result<()> {
             if let Some(e) = done.failed.pop() {
                 bail!(UserError(e.to_string()));
             }
-            let track = &done.tracks[0];
             let changes = what_if_changes(None, &set)?;
-            let explanation = model.explain(track)?;
-            let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, &changes)?) };
-            if json {
-                print_json(&wire::ExplainResponse::new(model.version(), &explanation, what_if.as_ref()))
-            } else {
-                let mut text = output::explanation(&model, track, &explanation);
-                if let Some(w) = &what_if {
-                    text += &output::what_if(w);
-                }
-                print(&(text + &cli::audio::notes(&done.reports)))
-            }
+            explain(&model, &done.tracks[0], &changes, json, &cli::audio::notes(&done.reports))
         }
         Command::Explain { file, features, set, json } => {
             let read = tracks_from(file.as_ref(), &features)?;
             let Some(track) = read.tracks.first() else { bail!(UserError("explain takes one track".into())) };
             let changes = what_if_changes(read.what_if.clone(), &set)?;
             let model = load_model(model_path)?;
-            let explanation = model.explain(track)?;
-            let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, &changes)?) };
-            if json {
-                print_json(&wire::ExplainResponse::new(model.version(), &explanation, what_if.as_ref()))
-            } else {
-                let mut text = output::explanation(&model, track, &explanation);
-                if let Some(w) = &what_if {
-                    text += &output::what_if(w);
-                }
-                print(&text)
-            }
+            explain(&model, track, &changes, json, "")
         }
         Command::Analyse { files, json } => {
             let files = cli::audio::files(&files)?;

@@ -70,12 +70,7 @@ impl Attachments {
     }
 
     fn build(hosts: Vec<String>, allow_http: bool, timeout: Duration) -> Attachments {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("hitcast-bot/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("a reqwest client");
+        let http = crate::sources::client_without_redirects(timeout);
         Attachments { http, hosts, allow_http, max_bytes: MAX_BYTES }
     }
 

@@ -29,12 +29,7 @@ impl ShortLinks {
     }
 
     fn build(base: Option<String>, timeout: Duration) -> ShortLinks {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("hitcast-bot/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("a reqwest client");
+        let http = crate::sources::client_without_redirects(timeout);
         ShortLinks { http, base }
     }
 

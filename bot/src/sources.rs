@@ -56,6 +56,17 @@ pub struct ArtistMeta {
 /// reads ReccoBeats' analysis of an upload with it too.
 pub use hitcast::audio::AudioFeatures;
 
+/// The bot's HTTP client for hosts it checks itself (short links, attachments): redirects are
+/// never followed, so a redirect cannot lead past the host allow-list.
+pub fn client_without_redirects(timeout: std::time::Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("hitcast-bot/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("a reqwest client")
+}
+
 /// An upstream failure, without upstream bodies or tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SourceError {

@@ -52,12 +52,7 @@ impl ReccoBeatsAnalysis {
             return Err(format!("ReccoBeats answered HTTP {}", status.as_u16()));
         }
         let body = resp.bytes().await.map_err(|_| "ReccoBeats' answer broke off".to_string())?;
-        let features: AudioFeatures =
-            serde_json::from_slice(&body).map_err(|_| "ReccoBeats' answer is not its features' JSON".to_string())?;
-        if features.values().is_empty() {
-            return Err("ReccoBeats returned no features".into());
-        }
-        Ok(features)
+        AudioFeatures::from_remote_answer(&body)
     }
 }
 
