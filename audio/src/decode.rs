@@ -33,6 +33,8 @@ pub(crate) fn decode(
     if let Some(ext) = ext {
         hint.with_extension(ext);
     }
+    let mut source = source;
+    check_wav_header(&mut source, what)?;
     let mss = MediaSourceStream::new(source, Default::default());
     let not_audio = |e: Error| AudioError::NotAudio { what: what.to_string(), why: e.to_string() };
     let mut format = symphonia::default::get_probe()
@@ -117,4 +119,42 @@ pub(crate) fn decode(
         Some(f) if f.frames > 0 => Ok(f),
         _ => Err(AudioError::Empty { what: what.into() }),
     }
+}
+
+/// Most channels a WAV may declare. symphonia's WAV reader multiplies the declared channel count
+/// by the bytes per sample in 16 bits before it checks the count (a panic under overflow checks,
+/// found by the fuzz smoke): a WAV declaring more is refused here, before it is probed.
+const MAX_WAV_CHANNELS: u16 = 64;
+
+/// Reads the start of a RIFF/WAVE file's `fmt ` chunk (within the first 4 KiB), then rewinds.
+fn check_wav_header(source: &mut Box<dyn MediaSource>, what: &str) -> Result<(), AudioError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut head = Vec::with_capacity(4096);
+    source
+        .by_ref()
+        .take(4096)
+        .read_to_end(&mut head)
+        .and_then(|_| source.seek(SeekFrom::Start(0)))
+        .map_err(|e| AudioError::Read { path: what.to_string(), source: e })?;
+    if head.len() < 12 || &head[..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return Ok(());
+    }
+    let mut at = 12;
+    while at + 8 <= head.len() {
+        let size = u32::from_le_bytes([head[at + 4], head[at + 5], head[at + 6], head[at + 7]]) as usize;
+        if &head[at..at + 4] == b"fmt " {
+            if let Some(ch) = head.get(at + 10..at + 12) {
+                let channels = u16::from_le_bytes([ch[0], ch[1]]);
+                if channels == 0 || channels > MAX_WAV_CHANNELS {
+                    return Err(AudioError::NotAudio {
+                        what: what.to_string(),
+                        why: format!("its WAV header declares {channels} channels"),
+                    });
+                }
+            }
+            return Ok(());
+        }
+        at = at.saturating_add(8).saturating_add(size + (size & 1));
+    }
+    Ok(())
 }

@@ -212,6 +212,14 @@ fn low_rates_many_channels_and_lying_or_endless_files() {
     let packed: u64 = (44_100 << 44) | (1 << 41) | (15 << 36) | ((1 << 36) - 1);
     flac.extend_from_slice(&packed.to_be_bytes());
     flac.extend_from_slice(&[0u8; 16]);
+    // a WAV declaring 56,577 channels (found by the fuzz smoke: symphonia overflowed on it)
+    let mut many = wav(&clicks(120.0, 1.0), 1);
+    many[22..24].copy_from_slice(&0xdd01u16.to_le_bytes());
+    let e = analyse_bytes(many, Some("wav"), "many.wav").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "many.wav is not an audio file this build reads (WAV, FLAC, MP3, Ogg Vorbis, AAC/M4A): its WAV header declares 56577 channels"
+    );
     let e = analyse_bytes(flac, Some("flac"), "lying.flac").unwrap_err();
     assert!(e.to_string().starts_with("lying.flac"), "{e}");
 }
