@@ -126,7 +126,7 @@ pub(crate) fn decode(
 /// found by the fuzz smoke): a WAV declaring more is refused here, before it is probed.
 const MAX_WAV_CHANNELS: u16 = 64;
 
-/// Reads the start of a RIFF/WAVE file's `fmt ` chunk (within the first 4 KiB), then rewinds.
+/// Checks the `fmt ` chunks within the first 4 KiB of a RIFF file, then rewinds.
 fn check_wav_header(source: &mut Box<dyn MediaSource>, what: &str) -> Result<(), AudioError> {
     use std::io::{Read, Seek, SeekFrom};
     let mut head = Vec::with_capacity(4096);
@@ -136,25 +136,19 @@ fn check_wav_header(source: &mut Box<dyn MediaSource>, what: &str) -> Result<(),
         .read_to_end(&mut head)
         .and_then(|_| source.seek(SeekFrom::Start(0)))
         .map_err(|e| AudioError::Read { path: what.to_string(), source: e })?;
-    if head.len() < 12 || &head[..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+    // symphonia's probe finds a RIFF header anywhere near the start, and its reader goes on to
+    // the chunks whatever the form type says: every `fmt ` chunk in the first 4 KiB is checked
+    if !head.windows(4).any(|w| w == b"RIFF") {
         return Ok(());
     }
-    let mut at = 12;
-    while at + 8 <= head.len() {
-        let size = u32::from_le_bytes([head[at + 4], head[at + 5], head[at + 6], head[at + 7]]) as usize;
-        if &head[at..at + 4] == b"fmt " {
-            if let Some(ch) = head.get(at + 10..at + 12) {
-                let channels = u16::from_le_bytes([ch[0], ch[1]]);
-                if channels == 0 || channels > MAX_WAV_CHANNELS {
-                    return Err(AudioError::NotAudio {
-                        what: what.to_string(),
-                        why: format!("its WAV header declares {channels} channels"),
-                    });
-                }
-            }
-            return Ok(());
+    for at in (0..head.len().saturating_sub(11)).filter(|&i| &head[i..i + 4] == b"fmt ") {
+        let channels = u16::from_le_bytes([head[at + 10], head[at + 11]]);
+        if channels == 0 || channels > MAX_WAV_CHANNELS {
+            return Err(AudioError::NotAudio {
+                what: what.to_string(),
+                why: format!("its WAV header declares {channels} channels"),
+            });
         }
-        at = at.saturating_add(8).saturating_add(size + (size & 1));
     }
     Ok(())
 }
