@@ -19,6 +19,7 @@ mod frames;
 mod key;
 pub mod synth;
 mod tempo;
+mod wav;
 
 use std::path::Path;
 
