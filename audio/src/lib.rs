@@ -1,6 +1,6 @@
 //! Hitcast's audio analysis: a song's file in, what is physically measurable out — duration,
-//! loudness, tempo, key and mode — in pure Rust (symphonia decodes WAV, FLAC, MP3, Ogg Vorbis and
-//! AAC/M4A; ebur128 measures loudness; realfft the spectra).
+//! loudness, tempo, key and mode — in pure Rust (symphonia decodes FLAC, MP3, Ogg Vorbis and
+//! AAC/M4A, our own reader WAV; ebur128 measures loudness; realfft the spectra).
 //!
 //! The file is decoded packet by packet and downmixed as it goes: what is kept is a few numbers
 //! per 23 ms frame (an onset strength) and twelve running sums (a chroma profile), never the
