@@ -1,7 +1,8 @@
 //! Decoding and analysis on arbitrary bytes, under every extension hint: an analysis or a named
 //! error, never a panic, and nothing invented (every missing value has its note). Seeded at run
 //! time with the shared clips (`scripts/fuzz.sh` copies `../shared/audio/*.ogg`, cut to the
-//! fuzzer's length limit).
+//! fuzzer's length limit), the MP3/M4A/FLAC fixtures, and the WAV seeds committed in
+//! `fuzz/corpus/audio/` (8/16/24-bit PCM, extensible float, a LIST chunk: our own WAV reader).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
