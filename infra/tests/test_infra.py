@@ -94,6 +94,22 @@ def test_environment_variables_are_the_ones_the_lambda_reads():
     assert {"HITCAST_MODEL_S3_URI", "HITCAST_MODEL_SHA256", "HITCAST_MODEL_FALLBACK"} <= env
 
 
+def test_the_api_has_time_and_cpu_for_songs_files():
+    t = load_template()
+    fn = t["Resources"]["HitcastFunction"]["Properties"]
+    env = fn["Environment"]["Variables"]
+    # the opt-in remote analysis ends (a note, not an error) well before the function is cut off,
+    # which happens before API Gateway's 29 s integration limit answers 504
+    remote = int(env["HITCAST_REMOTE_TIMEOUT_SECS"])
+    assert remote + 10 <= fn["Timeout"] < 29, (remote, fn["Timeout"])
+    # the deployer can turn the third-party analysis off: "off" is what the Lambda reads as off
+    assert env["HITCAST_RECCOBEATS_URL"] == {"Fn::If": ["RemoteOff", "off", ""]}
+    assert t["Conditions"]["RemoteOff"] == {"Fn::Equals": [{"Ref": "RemoteAnalysis"}, "off"]}
+    # CPU comes with memory: the default gives analysis more than half a vCPU (1769 MB = one)
+    assert fn["MemorySize"] == {"Ref": "ApiMemorySize"}
+    assert int(t["Parameters"]["ApiMemorySize"]["Default"]) >= 1024
+
+
 def test_the_discord_function_is_public_verified_and_least_privileged():
     t = load_template()
     res = t["Resources"]
