@@ -59,8 +59,12 @@ pub struct Enriched {
     /// `None` for a song described only by options (unreleased).
     pub meta: Option<TrackMeta>,
     pub features: TrackFeatures,
-    /// Things the user should know (a source that had nothing, or was down).
+    /// Things the user should know (a source that had nothing, or was down, why a value the
+    /// song's file could not give is missing).
     pub notes: Vec<String>,
+    /// What the song's file gave: the measured values, and what the user's options replaced
+    /// (empty for a track from a link).
+    pub measured: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -302,7 +306,7 @@ pub fn assemble(
         }
     }
     apply_overrides(&mut t, overrides);
-    Enriched { meta: Some(meta), features: t, notes }
+    Enriched { meta: Some(meta), features: t, notes, measured: Vec::new() }
 }
 
 pub fn apply_overrides(t: &mut TrackFeatures, overrides: &Overrides) {
@@ -315,7 +319,7 @@ pub fn apply_overrides(t: &mut TrackFeatures, overrides: &Overrides) {
 pub fn from_options(name: Option<String>, overrides: &Overrides) -> Enriched {
     let mut t = TrackFeatures::new(name.or_else(|| Some("Your song".into())));
     apply_overrides(&mut t, overrides);
-    Enriched { meta: None, features: t, notes: Vec::new() }
+    Enriched { meta: None, features: t, notes: Vec::new(), measured: Vec::new() }
 }
 
 #[cfg(test)]

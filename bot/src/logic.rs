@@ -272,7 +272,8 @@ impl<S: Catalog + FeatureSource + Sync, R: FeatureSource + Sync> Bot<S, R> {
                 }
             }
         }
-        Ok(Enriched { meta: None, features: self.model.with_derived(&t), notes: reply::audio_notes(&report) })
+        let (measured, notes) = reply::audio_lines(&report);
+        Ok(Enriched { meta: None, features: self.model.with_derived(&t), notes, measured })
     }
 
     /// `/album` as both fronts receive it: an album's link, or up to ten songs' files.

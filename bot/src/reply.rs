@@ -261,7 +261,7 @@ pub fn need_inputs(e: &Enriched, missing: &[Feature]) -> Reply {
             options_hint(missing)
         )
     };
-    for n in &e.notes {
+    for n in e.measured.iter().chain(&e.notes) {
         text.push_str("\n• ");
         text.push_str(n);
     }
@@ -335,6 +335,9 @@ pub fn prediction(e: &Enriched, x: &Explanation) -> Reply {
         .join("\n");
     let mut fields = vec![field("Bands", bands, false), field("What moves it", drivers, false)];
     fields.push(field("Where the inputs came from", provenance(e), false));
+    if !e.measured.is_empty() {
+        fields.push(field("From the file", e.measured.join("\n"), false));
+    }
     // why inputs are missing comes first (a long list must not cut it off), then the five that
     // would move the prediction most, then the names of the rest
     const DETAILED: usize = 5;
@@ -397,7 +400,7 @@ pub fn album(a: &EnrichedAlbum, r: &Ranking, left_out: &[LeftOut]) -> Reply {
 
 /// `/album` from the songs' files: what each file gave, after the ranking.
 pub fn files_ranking(files: &[Enriched], r: &Ranking, left_out: &[LeftOut]) -> Reply {
-    let notes: Vec<String> = files.iter().flat_map(|e| e.notes.iter().cloned()).collect();
+    let notes: Vec<String> = files.iter().flat_map(|e| e.measured.iter().chain(&e.notes).cloned()).collect();
     let title = if files.len() == 1 { "Your song".to_string() } else { format!("Your {} songs", files.len()) };
     ranking(&title, None, &title, &notes, r, left_out)
 }
@@ -485,9 +488,9 @@ fn ranking(
     }
 }
 
-/// What a song's file gave, for the reply's notes: what was measured, what the user's options
-/// replaced, and why a measurement is missing.
-pub fn audio_notes(report: &hitcast::audio::AudioReport) -> Vec<String> {
+/// What a song's file gave, for the reply: what was measured and what the user's options
+/// replaced (first), and why a measurement is missing (second).
+pub fn audio_lines(report: &hitcast::audio::AudioReport) -> (Vec<String>, Vec<String>) {
     let file = md(&report.file);
     let mut out = Vec::new();
     if let Some(a) = &report.analysis {
@@ -508,10 +511,8 @@ pub fn audio_notes(report: &hitcast::audio::AudioReport) -> Vec<String> {
     for o in &report.measured.overridden {
         out.push(format!("Your {} was used (the file measured {}).", o.feature, num(o.measured)));
     }
-    for n in report.measured.notes.iter().filter(|n| !n.starts_with("time_signature")) {
-        out.push(format!("{}: {}", file, md(n)));
-    }
-    out
+    let notes = report.measured.notes.iter().filter(|n| !n.starts_with("time_signature"));
+    (out, notes.map(|n| format!("{}: {}", file, md(n))).collect())
 }
 
 /// `/album` when no track of the album can be ranked: why, per track, and what `/album` and
