@@ -15,6 +15,7 @@ use hitcast::{Change, Feature, Model, PredictError, Prediction, RawValue, Source
 use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::output;
+use hitcast::audio::AudioReport;
 use hitcast::files as input;
 use hitcast::stream::TrackStream;
 
@@ -458,17 +459,20 @@ fn what_if_changes(file: Option<WhatIfIn>, set: &[String]) -> Result<Vec<Change>
 }
 
 /// `explain`'s answer for one track: the drivers, the what-if, then `tail` (what a file gave).
-fn explain(model: &Model, track: &TrackFeatures, changes: &[Change], json: bool, tail: &str) -> Result<()> {
+/// Explains one track; `audio` is what its file gave, when it came from one.
+fn explain(model: &Model, track: &TrackFeatures, changes: &[Change], json: bool, audio: &[AudioReport]) -> Result<()> {
     let explanation = model.explain(track)?;
     let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, changes)?) };
     if json {
-        return print_json(&wire::ExplainResponse::new(model.version(), &explanation, what_if.as_ref()));
+        return print_json(
+            &wire::ExplainResponse::new(model.version(), &explanation, what_if.as_ref()).with_audio(audio),
+        );
     }
     let mut text = output::explanation(model, track, &explanation);
     if let Some(w) = &what_if {
         text += &output::what_if(w);
     }
-    print(&(text + tail))
+    print(&(text + &cli::audio::notes(audio)))
 }
 
 /// Where the model came from, as `/v1/model` says it.
@@ -622,14 +626,14 @@ fn run(cli: Cli) -> Result<()> {
                 bail!(UserError(e.to_string()));
             }
             let changes = what_if_changes(None, &set)?;
-            explain(&model, &done.tracks[0], &changes, json, &cli::audio::notes(&done.reports))
+            explain(&model, &done.tracks[0], &changes, json, &done.reports)
         }
         Command::Explain { file, features, set, json } => {
             let read = tracks_from(file.as_ref(), &features)?;
             let Some(track) = read.tracks.first() else { bail!(UserError("explain takes one track".into())) };
             let changes = what_if_changes(read.what_if.clone(), &set)?;
             let model = load_model(model_path)?;
-            explain(&model, track, &changes, json, "")
+            explain(&model, track, &changes, json, &[])
         }
         Command::Analyse { files, json } => {
             let files = cli::audio::files(&files)?;

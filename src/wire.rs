@@ -756,11 +756,20 @@ pub struct ExplainResponse<'a> {
     pub bands: [&'static str; 4],
     pub explanation: &'a Explanation,
     pub what_if: Option<&'a WhatIf>,
+    /// What the audio file gave, when the track came from one (`hitcast explain song.mp3`).
+    #[serde(skip_serializing_if = "<[AudioReport]>::is_empty")]
+    pub audio: &'a [AudioReport],
 }
 
 impl<'a> ExplainResponse<'a> {
     pub fn new(model_version: &'a str, explanation: &'a Explanation, what_if: Option<&'a WhatIf>) -> Self {
-        ExplainResponse { model_version, bands: BANDS, explanation, what_if }
+        ExplainResponse { model_version, bands: BANDS, explanation, what_if, audio: &[] }
+    }
+
+    /// With what the audio file gave.
+    pub fn with_audio(mut self, audio: &'a [AudioReport]) -> Self {
+        self.audio = audio;
+        self
     }
 }
 
