@@ -458,8 +458,8 @@ fn what_if_changes(file: Option<WhatIfIn>, set: &[String]) -> Result<Vec<Change>
     Ok(changes)
 }
 
-/// `explain`'s answer for one track: the drivers, the what-if, then `tail` (what a file gave).
-/// Explains one track; `audio` is what its file gave, when it came from one.
+/// `explain`'s answer for one track: the drivers, the what-if, then what its file gave (`audio`,
+/// when it came from one).
 fn explain(model: &Model, track: &TrackFeatures, changes: &[Change], json: bool, audio: &[AudioReport]) -> Result<()> {
     let explanation = model.explain(track)?;
     let what_if = if changes.is_empty() { None } else { Some(model.what_if(track, changes)?) };
