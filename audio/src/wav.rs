@@ -13,7 +13,7 @@ use crate::decode::{Facts, MAX_DURATION_SECS};
 use crate::{AudioError, Sink};
 
 /// Most channels a WAV may have here (ebur128's limit is far above any real file).
-pub(crate) const MAX_CHANNELS: u16 = 64;
+const MAX_CHANNELS: u16 = 64;
 /// Highest sample rate read (768 kHz is the highest any interface records).
 const MAX_RATE: u32 = 768_000;
 /// Longest `fmt ` chunk read (a real one is 16, 18 or 40 bytes).
