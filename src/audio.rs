@@ -141,10 +141,26 @@ pub struct AnalysisOut {
     /// "F♯ minor".
     pub key_name: Option<String>,
     pub key_confidence: f64,
+    /// Double or half `tempo`, when it scores almost as well (tempo is ambiguous by a factor of
+    /// two).
+    pub tempo_alternative: Option<f64>,
+    /// The runner-up key, when it fits almost as well.
+    pub key_alternative: Option<KeyAlternativeOut>,
     pub sample_rate: u32,
     pub channels: usize,
     /// Why a value is missing.
     pub notes: Vec<String>,
+}
+
+/// A key that fits almost as well as the one reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyAlternativeOut {
+    pub key: u8,
+    pub mode: u8,
+    pub key_name: String,
+    /// "relative", "parallel", "dominant", "subdominant" or "other".
+    pub relation: &'static str,
+    pub confidence: f64,
 }
 
 impl AnalysisOut {
@@ -159,6 +175,14 @@ impl AnalysisOut {
             mode: a.mode,
             key_name: a.key.zip(a.mode).map(|(k, m)| key_name(k, m)),
             key_confidence: round_to(a.key_confidence, 2),
+            tempo_alternative: a.tempo_alternative.map(|v| round_to(v, 1)),
+            key_alternative: a.key_alternative.map(|k| KeyAlternativeOut {
+                key: k.key,
+                mode: k.mode,
+                key_name: key_name(k.key, k.mode),
+                relation: k.relation,
+                confidence: round_to(k.confidence, 2),
+            }),
             sample_rate: a.sample_rate,
             channels: a.channels,
             notes: a.notes.clone(),
@@ -317,6 +341,8 @@ mod tests {
             mode: Some(0),
             tempo_confidence: 0.5,
             key_confidence: 0.8,
+            tempo_alternative: None,
+            key_alternative: None,
             notes: vec!["time_signature: not measured".into()],
             sample_rate: 44_100,
             channels: 2,

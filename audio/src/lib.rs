@@ -57,11 +57,27 @@ pub struct Analysis {
     pub tempo_confidence: f64,
     /// How sure the key is (0–1: the best key profile's correlation with the chroma).
     pub key_confidence: f64,
+    /// Tempo is ambiguous by a factor of two: double or half `tempo` when that scores almost as
+    /// well (periodicity × the prior towards 120 BPM, at least 60% of the tempo's).
+    pub tempo_alternative: Option<f64>,
+    /// The runner-up key when it fits almost as well (within 0.1 of `key_confidence`).
+    pub key_alternative: Option<KeyAlternative>,
     /// Why a measurement is missing, one line per missing value.
     pub notes: Vec<String>,
     /// The source's sample rate and channel count.
     pub sample_rate: u32,
     pub channels: usize,
+}
+
+/// A key that fits the chroma almost as well as the one reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeyAlternative {
+    pub key: u8,
+    pub mode: u8,
+    /// How it relates to the reported key: "relative", "parallel", "dominant", "subdominant" or
+    /// "other".
+    pub relation: &'static str,
+    pub confidence: f64,
 }
 
 /// Why a file could not be analysed at all.
@@ -183,29 +199,37 @@ impl Sink {
             notes.push("loudness: the audio is silent (below the −70 LUFS gate)".to_string());
         }
         let silent = loudness.is_none();
-        let (tempo, tempo_confidence) = match self.tempo.map(|t| t.tempo()) {
-            Some(Ok(t)) if !silent => (Some(t.bpm), t.confidence),
+        let (tempo, tempo_confidence, tempo_alternative) = match self.tempo.map(|t| t.tempo()) {
+            Some(Ok(t)) if !silent => (Some(t.bpm), t.confidence, t.alternative),
             Some(Ok(t)) => {
                 notes.push("tempo: the audio is silent".into());
-                (None, t.confidence)
+                (None, t.confidence, None)
             }
             Some(Err(why)) => {
                 notes.push(format!("tempo: {why}"));
-                (None, 0.0)
+                (None, 0.0, None)
             }
-            None => (None, 0.0),
+            None => (None, 0.0, None),
         };
-        let (key, mode, key_confidence) = match self.key.map(|k| k.key()) {
-            Some(Ok(k)) if !silent => (Some(k.key), Some(k.mode), k.confidence),
+        let (key, mode, key_confidence, key_alternative) = match self.key.map(|k| k.key()) {
+            Some(Ok(k)) if !silent => {
+                let alternative = k.alternative.map(|(key, mode, confidence)| KeyAlternative {
+                    key,
+                    mode,
+                    relation: key::relation((k.key, k.mode), (key, mode)),
+                    confidence,
+                });
+                (Some(k.key), Some(k.mode), k.confidence, alternative)
+            }
             Some(Ok(k)) => {
                 notes.push("key, mode: the audio is silent".into());
-                (None, None, k.confidence)
+                (None, None, k.confidence, None)
             }
             Some(Err(why)) => {
                 notes.push(format!("key, mode: {why}"));
-                (None, None, 0.0)
+                (None, None, 0.0, None)
             }
-            None => (None, None, 0.0),
+            None => (None, None, 0.0, None),
         };
         notes.push("time_signature: not measured".into());
         Analysis {
@@ -216,6 +240,8 @@ impl Sink {
             mode,
             tempo_confidence,
             key_confidence,
+            tempo_alternative,
+            key_alternative,
             notes,
             sample_rate: facts.rate,
             channels: facts.channels,

@@ -1,7 +1,8 @@
 //! Tempo: an onset-strength envelope (spectral flux of log magnitudes, 1024-sample frames every
 //! 512 samples at ~22 kHz, ~43 frames a second), then its autocorrelation over 40–240 BPM,
 //! weighted towards 120 BPM by a log-normal prior one octave wide (as librosa's `beat.tempo`),
-//! refined by a parabola through the peak.
+//! refined by a parabola through the peak. Tempo is ambiguous by a factor of two (a beat at 90
+//! repeats at 180), so the other octave is reported too when it scores almost as well.
 
 use crate::frames::Frames;
 
@@ -16,6 +17,9 @@ pub(crate) const MIN_CONFIDENCE: f64 = 0.12;
 pub(crate) const MIN_VARIATION: f64 = 0.01;
 /// Shortest audio a tempo is measured on.
 const MIN_SECONDS: f64 = 4.0;
+/// The other octave is reported when its score (periodicity × prior) is at least this share of
+/// the tempo's.
+const ALTERNATIVE_SHARE: f64 = 0.6;
 
 pub(crate) struct Onsets {
     /// Analysis frames per second.
@@ -33,6 +37,8 @@ pub(crate) struct Onsets {
 pub(crate) struct Tempo {
     pub bpm: f64,
     pub confidence: f64,
+    /// Double or half `bpm`, when the beat repeats almost as strongly there.
+    pub alternative: Option<f64>,
 }
 
 impl Onsets {
@@ -87,19 +93,35 @@ impl Onsets {
             let bpm = 60.0 * self.fps / lag as f64;
             (-0.5 * (bpm / 120.0).log2().powi(2)).exp()
         };
+        let score = |lag: usize| at(lag) * prior(lag);
         let best = (lo..=hi)
             .filter(|l| at(*l) > at(l - 1) && at(*l) >= at(l + 1))
-            .max_by(|a, b| (at(*a) * prior(*a)).total_cmp(&(at(*b) * prior(*b))))
+            .max_by(|a, b| score(*a).total_cmp(&score(*b)))
             .ok_or("no periodic onsets")?;
         let confidence = at(best).clamp(0.0, 1.0);
         if confidence < MIN_CONFIDENCE {
             return Err(format!("no steady beat (periodicity {confidence:.2}, below {MIN_CONFIDENCE})"));
         }
         // a parabola through the peak and its neighbours
-        let (y0, y1, y2) = (at(best - 1), at(best), at(best + 1));
-        let denom = y0 - 2.0 * y1 + y2;
-        let shift = if denom.abs() > 1e-12 { (0.5 * (y0 - y2) / denom).clamp(-0.5, 0.5) } else { 0.0 };
-        // (the refinement stays within half a lag: kept inside the range reported)
-        Ok(Tempo { bpm: (60.0 * self.fps / (best as f64 + shift)).clamp(MIN_BPM, MAX_BPM), confidence })
+        let bpm_at = |lag: usize| {
+            let (y0, y1, y2) = (at(lag - 1), at(lag), at(lag + 1));
+            let denom = y0 - 2.0 * y1 + y2;
+            let shift = if denom.abs() > 1e-12 { (0.5 * (y0 - y2) / denom).clamp(-0.5, 0.5) } else { 0.0 };
+            // (the refinement stays within half a lag: kept inside the range reported)
+            (60.0 * self.fps / (lag as f64 + shift)).clamp(MIN_BPM, MAX_BPM)
+        };
+        // the other octave: the strongest lag around half (double tempo) or twice (half tempo)
+        // the beat's lag, inside the range reported
+        let near = |lag: f64| {
+            let c = lag.round() as usize;
+            (c.saturating_sub(1)..=c + 1).filter(|l| (lo..=hi).contains(l)).max_by(|a, b| at(*a).total_cmp(&at(*b)))
+        };
+        let alternative = [near(best as f64 / 2.0), near(best as f64 * 2.0)]
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| score(*a).total_cmp(&score(*b)))
+            .filter(|l| score(*l) >= ALTERNATIVE_SHARE * score(best))
+            .map(bpm_at);
+        Ok(Tempo { bpm: bpm_at(best), confidence, alternative })
     }
 }

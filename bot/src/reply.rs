@@ -498,10 +498,17 @@ pub fn audio_lines(report: &hitcast::audio::AudioReport) -> (Vec<String>, Vec<St
         let secs = (a.duration_ms / 1000.0).round() as u64;
         got.push(format!("{}:{:02}", secs / 60, secs % 60));
         if let Some(t) = a.tempo {
-            got.push(format!("{t:.0} BPM"));
+            // tempo is ambiguous by a factor of two: the other octave when it scores almost as well
+            got.push(match a.tempo_alternative {
+                Some(alt) => format!("{t:.0} BPM (or {alt:.0})"),
+                None => format!("{t:.0} BPM"),
+            });
         }
         if let Some(k) = &a.key_name {
-            got.push(k.clone());
+            got.push(match &a.key_alternative {
+                Some(alt) => format!("{k} (or {}, {})", alt.key_name, alt.relation),
+                None => k.clone(),
+            });
         }
         if let Some(l) = a.loudness {
             got.push(format!("{l:.1} LUFS"));

@@ -15,6 +15,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(a.duration_ms.is_finite() && a.duration_ms > 0.0);
             assert!(a.tempo.is_none_or(|t| (40.0..=240.0).contains(&t)), "{a:?}");
             assert!(a.key.is_none_or(|k| k < 12) && a.mode.is_none_or(|m| m < 2), "{a:?}");
+            // an alternative only beside a measurement, inside the same range
+            assert!(a.tempo_alternative.is_none_or(|t| a.tempo.is_some() && (40.0..=240.0).contains(&t)), "{a:?}");
+            assert!(a.key_alternative.is_none_or(|k| a.key.is_some() && k.key < 12 && k.mode < 2), "{a:?}");
             assert!(a.loudness.is_none_or(f64::is_finite));
             let missing = [a.loudness.is_none(), a.tempo.is_none(), a.key.is_none()].iter().filter(|m| **m).count();
             assert!(a.notes.len() > missing, "{a:?}");

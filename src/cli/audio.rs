@@ -98,11 +98,25 @@ pub fn table(done: &[(PathBuf, Analysis)]) -> String {
             a.tempo.map_or("—".into(), |v| format!("{v:.1} BPM")),
             a.key.zip(a.mode).map_or("—".into(), |(k, m)| audio::key_name(k, m)),
         );
+        let alternatives = alternatives(a);
+        if !alternatives.is_empty() {
+            let _ = writeln!(s, "  also plausible: {}", alternatives.join("; "));
+        }
         for n in a.notes.iter().filter(|n| !n.starts_with("time_signature")) {
             let _ = writeln!(s, "  {n}");
         }
     }
     s
+}
+
+/// The other octave of the tempo and the runner-up key, when they score almost as well.
+fn alternatives(a: &Analysis) -> Vec<String> {
+    let tempo = a
+        .tempo
+        .zip(a.tempo_alternative)
+        .map(|(t, alt)| format!("{alt:.1} BPM ({})", if alt > t { "double" } else { "half" }));
+    let key = a.key_alternative.map(|k| format!("{} ({})", audio::key_name(k.key, k.mode), k.relation));
+    tempo.into_iter().chain(key).collect()
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -105,6 +105,15 @@ fn analyse_prints_measurements_and_names_bad_files() {
     assert!(v[0]["notes"].as_array().unwrap().iter().any(|n| n == "time_signature: not measured"));
     let o = hitcast(&["analyse", f.to_str().unwrap()]);
     assert!(stdout(&o).contains(" BPM E major"), "{}", stdout(&o));
+    // clicks at 180 BPM read at half: the double is reported beside it, in JSON and in the table
+    let fast = dir.join("clicks-180.wav");
+    std::fs::write(&fast, wav(&hitcast_audio::synth::clicks(180.0, 20.0), 1)).unwrap();
+    let o = hitcast(&["analyse", fast.to_str().unwrap(), "--json"]);
+    let v = json(&o);
+    let (tempo, alt) = (v[0]["tempo"].as_f64().unwrap(), v[0]["tempo_alternative"].as_f64().unwrap_or(0.0));
+    assert!((tempo / 90.0 - 1.0).abs() <= 0.04 && (alt / 180.0 - 1.0).abs() <= 0.04, "{v}");
+    let o = hitcast(&["analyse", fast.to_str().unwrap()]);
+    assert!(stdout(&o).contains(&format!("also plausible: {alt:.1} BPM (double)")), "{}", stdout(&o));
     // bad input, each named, exit 2: not audio, empty, a folder without songs, a tracks file
     std::fs::write(dir.join("empty.flac"), b"").unwrap();
     std::fs::write(dir.join("text.mp3"), b"just some text").unwrap();
