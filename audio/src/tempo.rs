@@ -37,7 +37,7 @@ pub(crate) struct Onsets {
 pub(crate) struct Tempo {
     pub bpm: f64,
     pub confidence: f64,
-    /// Double or half `bpm`, when the beat repeats almost as strongly there.
+    /// Double or half `bpm`, when it scores almost as well.
     pub alternative: Option<f64>,
 }
 
