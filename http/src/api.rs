@@ -20,6 +20,10 @@ use hitcast::audio;
 
 /// Most tracks one request may carry.
 pub const MAX_TRACKS: usize = 1000;
+/// After this long asking the remote analysis, the form's remaining files are not sent (each call
+/// has its own time-out too; the deployment's function time-out must hold both).
+const REMOTE_PHASE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Most audio files one `multipart/form-data` request may carry (an album's demos).
 pub const MAX_AUDIO_FILES: usize = 10;
 /// Largest request body (Lambda's synchronous payload limit).
@@ -471,14 +475,26 @@ fn from_audio(state: &AppState, req: &ApiRequest<'_>, boundary: &str, route: Rou
         return Err(ApiError(ErrorDetail::with_problems(ErrorCode::BadAudio, failed, 0)));
     }
     let mut out = FromAudio { tracks: Vec::new(), reports: Vec::new(), single };
+    // the remote service is asked file by file, each call within its own time-out; a failure or
+    // REMOTE_PHASE spent stops the asking, so ten files cannot take ten time-outs
+    let remote_started = std::time::Instant::now();
+    let mut remote_stopped: Option<String> = None;
     for (i, ((name, _), analysis)) in files.iter().zip(analyses).enumerate() {
         let analysis = analysis.expect("failures answered above");
         let base = given.get(i).or(given.first().filter(|_| given.len() == 1)).cloned().unwrap_or_default();
         let (mut t, mut report) = audio::track_from(name, i, &analysis, base, model.schema());
-        if let Some(r) = remote {
+        if remote_stopped.is_none() && remote_started.elapsed() >= REMOTE_PHASE {
+            remote_stopped = Some(format!("{} s spent on the files before it", REMOTE_PHASE.as_secs()));
+        }
+        if let (Some(r), Some(why)) = (remote, &remote_stopped) {
+            report.measured.notes.push(format!("{}: not asked ({why}); predicted without it", r.name()));
+        } else if let Some(r) = remote {
             match audio::remote_part(name, files[i].1).map(|part| r.analyse(name, part)) {
                 Some(Ok(features)) => audio::fill_remote(&mut t, &features, model.schema(), &mut report),
-                Some(Err(why)) => report.measured.notes.push(format!("{}: {why}; predicted without it", r.name())),
+                Some(Err(why)) => {
+                    report.measured.notes.push(format!("{}: {why}; predicted without it", r.name()));
+                    remote_stopped = Some(format!("it failed on {name}"));
+                }
                 None => report.measured.notes.push(format!(
                     "{}: an M4A over {} MB is not sent (its index may be at its end); predicted without it",
                     r.name(),

@@ -200,7 +200,7 @@ fn the_remote_analysis_is_asked_only_when_the_client_opts_in() {
 
 #[test]
 fn a_remote_analysis_that_fails_still_predicts_and_says_why() {
-    let (url, _requests) = crate::support::recco_stub(503, r#"{"error": "down"}"#);
+    let (url, requests) = crate::support::recco_stub(503, r#"{"error": "down"}"#);
     let state = with_remote(&url);
     let ct = format!("multipart/form-data; boundary={BOUNDARY}");
     let body = form(&[("audio", Some("demo.wav"), demo(120.0, 9, false)), ("remote_analysis", None, b"on".to_vec())]);
@@ -212,6 +212,26 @@ fn a_remote_analysis_that_fails_still_predicts_and_says_why() {
         v["audio"][0]["notes"].to_string().contains("ReccoBeats: ReccoBeats answered HTTP 503; predicted without it"),
         "{v}"
     );
+    assert!(requests.recv_timeout(std::time::Duration::from_secs(5)).is_ok());
+    // three files: after the first failure the others are not sent (ten files, not ten time-outs)
+    let song = demo(120.0, 9, false);
+    let three = form(&[
+        ("audio", Some("a.wav"), song.clone()),
+        ("audio", Some("b.wav"), song.clone()),
+        ("audio", Some("c.wav"), song),
+        ("remote_analysis", None, b"true".to_vec()),
+    ]);
+    let r =
+        handle(&state, ApiRequest { method: &Method::POST, path: "/v1/rank", content_type: Some(&ct), body: &three });
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(r.status.as_u16(), 200, "{v}");
+    assert!(v["audio"][0]["notes"].to_string().contains("answered HTTP 503"), "{v}");
+    for i in [1, 2] {
+        let notes = v["audio"][i]["notes"].to_string();
+        assert!(notes.contains("ReccoBeats: not asked (it failed on a.wav); predicted without it"), "{notes}");
+    }
+    assert!(requests.recv_timeout(std::time::Duration::from_secs(2)).is_ok(), "a.wav was sent");
+    assert!(requests.try_recv().is_err(), "b.wav or c.wav went to the third party after it failed");
     // a deployment without the option says so; a value that is not a yes or no is named
     let (s, v) = post("/v1/predict", &body);
     assert_eq!((s, v["error"]["code"].as_str()), (400, Some("bad_request")));
